@@ -1,0 +1,407 @@
+"""The targets catalogue: ``targets/*.yaml`` → validated, typed objects.
+
+The schema is documented in ``targets/README.md`` and declared in
+``targets/schema.json``. Loading checks each file against the schema and then
+the rules JSON Schema cannot say (fields a kind needs, known indicators,
+years inside the plan). Every error names the file, the target and the field.
+
+>>> cat = load_catalog()                                 # doctest: +SKIP
+>>> cat.plans["dienbien_2021_2025"].targets[0].kind      # doctest: +SKIP
+'avg_growth'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+TARGETS_DIR = Path(__file__).resolve().parent.parent / "targets"
+
+KINDS = ("level_min", "level_max", "avg_growth", "range", "yearly", "sum",
+         "change", "share", "relative", "count", "step")
+KIND_LABELS = {
+    "level_min": "Mức tối thiểu",
+    "level_max": "Mức tối đa",
+    "avg_growth": "Tăng bình quân/năm",
+    "range": "Khoảng mỗi năm",
+    "yearly": "Hằng năm",
+    "sum": "Tổng giai đoạn",
+    "change": "Thay đổi mỗi năm",
+    "share": "Tỷ trọng",
+    "relative": "So với mức chuẩn",
+    "count": "Số đơn vị đạt chuẩn",
+    "step": "Chỉ tiêu năm",
+    "milestone": "Mốc thời hạn",
+}
+# Fields each kind must have (besides id, indicator, kind, quote).
+REQUIRED = {
+    "level_min": ("cmp", "value"),
+    "level_max": ("cmp", "value"),
+    "avg_growth": ("cmp", "value"),
+    "range": ("low", "high"),
+    "yearly": ("cmp", "value"),
+    "sum": ("cmp", "value"),
+    "change": ("cmp", "value"),
+    "share": ("value",),
+    "relative": ("cmp", "benchmark"),
+    "count": ("cmp", "value"),
+    "step": ("cmp", "value", "year"),
+}
+ALLOWED_CMP = {"level_min": (">=", ">"), "level_max": ("<=", "<"), "count": (">=", ">")}
+AREAS = ("Kinh tế", "Xã hội", "Hạ tầng - Môi trường", "Xây dựng Đảng", "Thi đua - Khen thưởng")
+
+
+class CatalogError(ValueError):
+    """A catalogue file that breaks the schema. The message is in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    direction: str
+    area: str
+    aggregation: str = "none"
+    temporal: str = "stock"
+    decimals: int = 1
+    definition: str = ""
+    weight: str | None = None
+    min: float | None = None
+    max: float | None = None
+    breaks: tuple = ()
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip().startswith("%")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    year: int
+    value: float
+    implied: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    plan_id: str
+    id: str
+    indicator: str
+    kind: str
+    quote: str
+    start: int
+    end: int
+    section: str = ""
+    cmp: str | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    tolerance: float | None = None
+    average: bool = False
+    benchmark: dict | None = None
+    baseline: Baseline | None = None
+    soft: bool = False
+    choice: str = ""
+
+    @property
+    def year(self) -> int:
+        return self.end
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["baseline"] = asdict(self.baseline) if self.baseline else None
+        return d
+
+
+@dataclass(frozen=True)
+class Milestone:
+    plan_id: str
+    id: str
+    title: str
+    deadline: dt.date
+    responsible: str
+    quote: str
+    evidence: str = ""
+    section: str = ""
+    choice: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["deadline"] = self.deadline.isoformat()
+        return d
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    short_title: str
+    doc_number: str
+    doc_date: dt.date | None
+    issuer: str
+    scope_unit: str
+    start: int
+    end: int
+    source: str
+    baseline_year: int | None = None
+    note: str = ""
+    targets: tuple[Target, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    file: str = ""
+
+    def reference(self) -> str:
+        """How the plan is cited: ``Số 383/KH-UBND ngày 09/02/2021 của UBND tỉnh Điện Biên``."""
+        parts = []
+        if self.doc_number:
+            parts.append(f"Số {self.doc_number}")
+        if self.doc_date:
+            parts.append(f"ngày {self.doc_date:%d/%m/%Y}")
+        parts.append(f"của {self.issuer}")
+        return " ".join(parts)
+
+    def target(self, target_id: str) -> Target:
+        for t in self.targets:
+            if t.id == target_id:
+                return t
+        raise KeyError(target_id)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "title": self.title, "short_title": self.short_title,
+            "doc_number": self.doc_number,
+            "doc_date": self.doc_date.isoformat() if self.doc_date else None,
+            "issuer": self.issuer, "scope_unit": self.scope_unit,
+            "period": [self.start, self.end], "baseline_year": self.baseline_year,
+            "source": self.source, "note": self.note, "reference": self.reference(),
+            "targets": [t.to_dict() for t in self.targets],
+            "milestones": [m.to_dict() for m in self.milestones],
+        }
+
+
+@dataclass
+class Catalog:
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+
+    def plan(self, plan_id: str) -> Plan:
+        try:
+            return self.plans[plan_id]
+        except KeyError:
+            known = ", ".join(sorted(self.plans)) or "(chưa có)"
+            raise CatalogError(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {known}") from None
+
+
+# --- loading ---------------------------------------------------------------
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so the schema sees what was typed."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.load(f, Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise CatalogError(f"{path}: không đọc được YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: tệp phải là một bảng khóa: giá trị (mapping)")
+    return data
+
+
+def _schema() -> dict:
+    return json.loads((TARGETS_DIR / "schema.json").read_text(encoding="utf-8"))
+
+
+def _where(path: Path, data: dict, err: jsonschema.ValidationError) -> str:
+    """Turn a JSON Schema error path into 'chỉ tiêu X, trường Y'."""
+    p = list(err.absolute_path)
+    section = None
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        p = p + extra[:1]
+    elif err.validator == "required":
+        missing = [f for f in err.validator_value if f not in err.instance]
+        p = p + missing[:1]
+    section = p[0] if p else None
+    if section in ("targets", "milestones") and len(p) >= 2 and isinstance(p[1], int):
+        items = data.get(section) or []
+        item = items[p[1]] if p[1] < len(items) else {}
+        ident = item.get("id", f"#{p[1] + 1}") if isinstance(item, dict) else f"#{p[1] + 1}"
+        what = "chỉ tiêu" if section == "targets" else "mốc"
+        fld = ".".join(str(x) for x in p[2:])
+        return f"{what} '{ident}'" + (f", trường '{fld}'" if fld else "")
+    if section == "indicators" and len(p) >= 2:
+        fld = ".".join(str(x) for x in p[2:])
+        return f"chỉ số '{p[1]}'" + (f", trường '{fld}'" if fld else "")
+    if section == "plan":
+        fld = ".".join(str(x) for x in p[1:])
+        return "kế hoạch" + (f", trường '{fld}'" if fld else "")
+    return "tệp"
+
+
+_VI_VALIDATOR = {
+    "required": "thiếu trường bắt buộc",
+    "additionalProperties": "có trường không được phép",
+    "enum": "giá trị không thuộc danh sách cho phép",
+    "type": "sai kiểu dữ liệu",
+    "pattern": "sai định dạng",
+    "minLength": "quá ngắn",
+    "minimum": "nhỏ hơn mức cho phép",
+    "maximum": "lớn hơn mức cho phép",
+}
+
+
+def _validate_schema(path: Path, data: dict, which: str) -> None:
+    schema = _schema()
+    sub = dict(schema["$defs"][which])
+    sub["$defs"] = schema["$defs"]
+    errors = sorted(jsonschema.Draft202012Validator(sub).iter_errors(data),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"{path.name}: {_where(path, data, e)}: "
+                 f"{_VI_VALIDATOR.get(e.validator, 'không hợp lệ')} ({e.message})" for e in errors[:20]]
+        raise CatalogError("\n".join(lines))
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def load_indicators(path: Path) -> dict[str, Indicator]:
+    data = read_yaml(path)
+    _validate_schema(path, data, "indicators_file")
+    out = {}
+    for code, d in data["indicators"].items():
+        d = dict(d)
+        d["breaks"] = tuple((b["year"], b["note"]) for b in d.get("breaks", []))
+        out[code] = Indicator(code=code, **d)
+    for ind in out.values():
+        if ind.aggregation == "weighted_mean" and ind.weight not in out:
+            raise CatalogError(f"{path.name}: chỉ số '{ind.code}', trường 'weight': "
+                               f"cần mã chỉ số làm trọng số (có: {ind.weight!r})")
+    return out
+
+
+def _check_target(fname: str, plan: dict, t: dict, indicators: dict[str, Indicator]) -> None:
+    def fail(fld: str, msg: str):
+        raise CatalogError(f"{fname}: chỉ tiêu '{t['id']}', trường '{fld}': {msg}")
+
+    kind = t["kind"]
+    for fld in REQUIRED[kind]:
+        if fld not in t:
+            fail(fld, f"thiếu giá trị (bắt buộc với loại '{kind}')")
+    if t["indicator"] not in indicators:
+        fail("indicator", f"không có chỉ số '{t['indicator']}' trong indicators.yaml")
+    if kind in ALLOWED_CMP and t["cmp"] not in ALLOWED_CMP[kind]:
+        fail("cmp", f"loại '{kind}' chỉ nhận {' hoặc '.join(ALLOWED_CMP[kind])}")
+    if kind == "range" and t["low"] > t["high"]:
+        fail("low", f"cận dưới {t['low']} lớn hơn cận trên {t['high']}")
+    if kind == "relative":
+        b = t["benchmark"]
+        if b["indicator"] not in indicators:
+            fail("benchmark.indicator", f"không có chỉ số '{b['indicator']}'")
+    if kind == "count" and float(t["value"]) != int(t["value"]):
+        fail("value", "số đơn vị phải là số nguyên")
+    if kind == "step" and ("start" in t or "end" in t):
+        fail("year", "loại 'step' dùng 'year', không dùng 'start'/'end'")
+    p0, p1 = plan["period"]
+    start, end = _span(plan, t)
+    for fld, y in (("start", start), ("end", end)):
+        if not p0 - 1 <= y <= p1 + 1:
+            fail(fld, f"năm {y} nằm ngoài giai đoạn của kế hoạch {p0}-{p1}")
+    if start > end:
+        fail("start", f"năm bắt đầu {start} sau năm kết thúc {end}")
+    if "baseline" in t and t["baseline"]["year"] >= end:
+        fail("baseline.year", f"năm gốc {t['baseline']['year']} phải trước năm đích {end}")
+    ind = indicators[t["indicator"]]
+    if ind.is_percent and kind in ("level_min", "level_max", "share", "count") and not 0 <= t["value"] <= 100:
+        fail("value", f"tỷ lệ phần trăm {t['value']} nằm ngoài 0-100")
+
+
+def _span(plan: dict, t: dict) -> tuple[int, int]:
+    if "year" in t:
+        return t["year"], t["year"]
+    p0, p1 = plan["period"]
+    return t.get("start", p0), t.get("end", p1)
+
+
+def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
+    data = read_yaml(path)
+    _validate_schema(path, data, "plan_file")
+    p = data["plan"]
+    if path.stem != p["id"]:
+        raise CatalogError(f"{path.name}: kế hoạch, trường 'id': tệp phải mang tên '{p['id']}.yaml'")
+    if p["period"][0] > p["period"][1]:
+        raise CatalogError(f"{path.name}: kế hoạch, trường 'period': năm đầu sau năm cuối")
+    seen: set[str] = set()
+    targets, milestones = [], []
+    for t in data.get("targets") or []:
+        if t["id"] in seen:
+            raise CatalogError(f"{path.name}: chỉ tiêu '{t['id']}', trường 'id': trùng mã trong kế hoạch")
+        seen.add(t["id"])
+        _check_target(path.name, p, t, indicators)
+        start, end = _span(p, t)
+        bl = t.get("baseline")
+        targets.append(Target(
+            plan_id=p["id"], id=t["id"], indicator=t["indicator"], kind=t["kind"],
+            quote=t["quote"].strip(), start=start, end=end, section=t.get("section", ""),
+            cmp=t.get("cmp"), value=t.get("value"), low=t.get("low"), high=t.get("high"),
+            tolerance=t.get("tolerance"), average=t.get("average", False),
+            benchmark=t.get("benchmark"),
+            baseline=Baseline(bl["year"], bl["value"], bl.get("implied", False)) if bl else None,
+            soft=t.get("soft", False), choice=t.get("choice", "").strip(),
+        ))
+    for m in data.get("milestones") or []:
+        if m["id"] in seen:
+            raise CatalogError(f"{path.name}: mốc '{m['id']}', trường 'id': trùng mã trong kế hoạch")
+        seen.add(m["id"])
+        try:
+            deadline = dt.date.fromisoformat(m["deadline"])
+        except ValueError:
+            raise CatalogError(f"{path.name}: mốc '{m['id']}', trường 'deadline': "
+                               f"ngày không có thật '{m['deadline']}'") from None
+        milestones.append(Milestone(
+            plan_id=p["id"], id=m["id"], title=m["title"], deadline=deadline,
+            responsible=m["responsible"], quote=m["quote"].strip(),
+            evidence=m.get("evidence", ""), section=m.get("section", ""),
+            choice=m.get("choice", "").strip(),
+        ))
+    try:
+        doc_date = _date(p.get("doc_date"))
+    except ValueError:
+        raise CatalogError(f"{path.name}: kế hoạch, trường 'doc_date': ngày không có thật") from None
+    return Plan(
+        id=p["id"], title=p["title"], short_title=p["short_title"], doc_number=p["doc_number"],
+        doc_date=doc_date, issuer=p["issuer"], scope_unit=p["scope_unit"],
+        start=p["period"][0], end=p["period"][1], source=p["source"],
+        baseline_year=p.get("baseline_year"), note=p.get("note", ""),
+        targets=tuple(targets), milestones=tuple(milestones), file=path.name,
+    )
+
+
+def load_catalog(directory: Path | str | None = None) -> Catalog:
+    """Load ``indicators.yaml`` and every plan file in ``directory`` (default ``targets/``)."""
+    directory = Path(directory) if directory else TARGETS_DIR
+    ind_path = directory / "indicators.yaml"
+    if not ind_path.exists():
+        raise CatalogError(f"{directory}: không tìm thấy indicators.yaml")
+    indicators = load_indicators(ind_path)
+    cat = Catalog(indicators=indicators)
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "indicators.yaml":
+            continue
+        plan = load_plan(path, indicators)
+        cat.plans[plan.id] = plan
+    return cat
