@@ -1,0 +1,216 @@
+"""Writing checked rows into the store: the only code that adds observations.
+
+Every file is one transaction: all its rows and its upload record, or
+nothing. Before writing, each row is compared with the current value of its
+(indicator, unit, period):
+
+- new: there was none;
+- changed: it becomes the current value (another number, or a more official status);
+- unchanged: same number and status as the current value: not stored again;
+- outranked: stored as history, but a more official value stays current.
+
+The same file (by SHA-256) loaded twice is a no-op, reported as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from etl.validate import Checked, Issue, Row
+from kpi.fmt import fmt_number
+from kpi.store import first, scalar, transaction
+
+RANK = {"estimate": 1, "preliminary": 2, "official": 3}
+
+
+@dataclass
+class Change:
+    indicator: str
+    unit: str
+    period: str
+    old: float | None
+    new: float
+    old_status: str | None
+    status: str
+
+
+@dataclass
+class Summary:
+    """What a load did, or would do with ``dry_run``: the import summary."""
+
+    file: str = ""
+    dry_run: bool = False
+    rows_read: int = 0
+    new: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    outranked: int = 0
+    ignored: int = 0
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    upload_id: int | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> int:
+        return 0 if self.dry_run or not self.ok else len(self.new) + len(self.changed) + self.outranked
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file, "dry_run": self.dry_run, "ok": self.ok,
+            "rows_read": self.rows_read, "new": len(self.new), "changed": len(self.changed),
+            "unchanged": self.unchanged, "outranked": self.outranked, "ignored": self.ignored,
+            "errors": [i.to_dict() for i in self.errors],
+            "warnings": [i.to_dict() for i in self.warnings],
+            "changes": [c.__dict__ for c in self.changed],
+            "written": self.written, "upload_id": self.upload_id, "duplicate_of": self.duplicate_of,
+        }
+
+    def lines_vi(self, limit: int = 50) -> list[str]:
+        """The summary for people, in Vietnamese."""
+        head = "Kiểm tra thử (không ghi)" if self.dry_run else "Kết quả nạp"
+        out = [f"{head}: {self.file}"]
+        if self.duplicate_of is not None:
+            out.append(f"Tệp này đã được nạp trước đây (lần nạp số {self.duplicate_of}); không ghi gì thêm.")
+            return out
+        out.append(
+            f"Đọc {self.rows_read} dòng: {len(self.new)} giá trị mới, {len(self.changed)} thay đổi, "
+            f"{self.unchanged} không đổi, {self.outranked} lưu làm lịch sử, {self.ignored} bỏ qua; "
+            f"{len(self.errors)} lỗi, {len(self.warnings)} cảnh báo.")
+        for c in self.changed[:limit]:
+            out.append(f"  Thay đổi {c.indicator} / {c.unit} / {c.period}: "
+                       f"{fmt_number(c.old, 2)} → {fmt_number(c.new, 2)}")
+        for i in (self.errors + self.warnings)[:limit]:
+            out.append(f"  {i}")
+        hidden = len(self.errors) + len(self.warnings) - limit
+        if hidden > 0:
+            out.append(f"  … và {hidden} thông báo khác")
+        if self.errors:
+            out.append("Tệp có lỗi nên không ghi giá trị nào. Sửa các ô nêu trên rồi nạp lại.")
+        elif not self.dry_run and self.upload_id is not None:
+            out.append(f"Đã ghi {self.written} giá trị (lần nạp số {self.upload_id}).")
+        return out
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _rows_frame(rows: list[Row]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "i": range(len(rows)),
+        "indicator": [r.indicator for r in rows],
+        "unit": [r.unit for r in rows],
+        "period": [str(r.period) for r in rows],
+        "period_kind": [r.period.kind for r in rows],
+        "year": [r.period.year for r in rows],
+        "quarter": pd.array([r.period.quarter for r in rows], dtype="Int64"),
+        "value": [float(r.value) for r in rows],
+        "status": [r.status for r in rows],
+        "source": [r.source for r in rows],
+        "note": [r.note for r in rows],
+    })
+
+
+def classify(con: duckdb.DuckDBPyConnection, rows: list[Row], summary: Summary) -> pd.DataFrame:
+    """Compare rows with current values; fill the summary; return the rows to write."""
+    if not rows:
+        return _rows_frame([]).assign(action=[])
+    df = _rows_frame(rows)
+    con.register("_incoming", df)
+    try:
+        cur = con.execute("""
+            SELECT i.i, c.value AS old_value, c.status AS old_status
+            FROM _incoming i LEFT JOIN current_observations c
+              ON c.indicator = i.indicator AND c.unit = i.unit AND c.period = i.period
+            ORDER BY i.i""").df()
+    finally:
+        con.unregister("_incoming")
+    df = df.merge(cur, on="i", how="left")
+    actions = []
+    for r in df.itertuples():
+        old = None if pd.isna(r.old_value) else float(r.old_value)
+        change = Change(r.indicator, r.unit, r.period, old, r.value, r.old_status if old is not None else None,
+                        r.status)
+        if old is None:
+            summary.new.append(change)
+            actions.append("new")
+        elif RANK[r.status] < RANK[r.old_status]:
+            summary.outranked += 1
+            actions.append("outranked")
+        elif abs(old - r.value) <= 1e-9 * max(1.0, abs(old)) and r.status == r.old_status:
+            summary.unchanged += 1
+            actions.append("unchanged")
+        else:
+            summary.changed.append(change)
+            actions.append("changed")
+    df["action"] = actions
+    return df
+
+
+def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, data: bytes | None,
+          fmt: str, uploaded_by: str = "", unit: str | None = None, period: str | None = None,
+          dry_run: bool = False, note: str = "") -> Summary:
+    """Store ``checked.rows`` as one upload, all or nothing. Errors in ``checked`` write nothing."""
+    summary = Summary(file=file_name, dry_run=dry_run, rows_read=checked.rows_read, ignored=checked.ignored,
+                      errors=checked.errors, warnings=checked.warnings)
+    digest = sha256_of(data) if data is not None else None
+    if digest:
+        dup = scalar(con, "SELECT min(id) FROM uploads WHERE sha256 = ? AND status = 'committed'",
+                          [digest])
+        if dup is not None:
+            summary.duplicate_of = int(dup)
+            return summary
+    df = classify(con, checked.rows, summary)
+    if dry_run or summary.errors:
+        return summary
+    to_write = df[df["action"].isin(["new", "changed", "outranked"])].drop(
+        columns=["i", "old_value", "old_status", "action"])
+    with transaction(con):
+        upload_id = scalar(con, """
+            INSERT INTO uploads (file_name, sha256, format, unit, period, uploaded_by, rows_read,
+                                 rows_new, rows_changed, rows_unchanged, rows_ignored, note)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""", [
+            file_name, digest, fmt, unit, period, uploaded_by, summary.rows_read, len(summary.new),
+            len(summary.changed), summary.unchanged, summary.ignored, note])
+        if len(to_write):
+            con.register("_to_write", to_write)
+            try:
+                con.execute("""
+                    INSERT INTO observations (indicator, unit, period, period_kind, year, quarter, value,
+                                              status, source, upload_id, revision, note)
+                    SELECT w.indicator, w.unit, w.period, w.period_kind, w.year, w.quarter, w.value,
+                           w.status, w.source, ?, coalesce(r.rev, 0) + 1, w.note
+                    FROM _to_write w LEFT JOIN (
+                        SELECT indicator, unit, period, max(revision) AS rev FROM observations
+                        GROUP BY ALL) r
+                      ON r.indicator = w.indicator AND r.unit = w.unit AND r.period = w.period""",
+                            [upload_id])
+            finally:
+                con.unregister("_to_write")
+    summary.upload_id = int(upload_id)
+    return summary
+
+
+def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = "") -> int:
+    """Withdraw an upload: its values stop counting and what they superseded comes back.
+
+    Returns how many observations the upload had. Nothing is deleted.
+    """
+    row = first(con, "SELECT status FROM uploads WHERE id = ?", [upload_id])
+    if row is None:
+        raise KeyError(f"Không có lần nạp số {upload_id}")
+    if row[0] != "committed":
+        raise ValueError(f"Lần nạp số {upload_id} đã được rút lại trước đó")
+    with transaction(con):
+        con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
+                    "rolled_back_by = ? WHERE id = ?", [by, upload_id])
+    return scalar(con, "SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id])

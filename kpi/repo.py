@@ -1,0 +1,189 @@
+"""Reading and writing the catalogue and the observations in the store.
+
+Functions take an open connection (see ``kpi.store.connect``); none keeps one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
+from kpi.periods import Period
+from kpi.store import scalar
+
+# --- catalogue -------------------------------------------------------------
+
+
+def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
+    """Insert or replace units by code. Returns how many rows changed."""
+    cols = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor", "cluster", "source"]
+    df = pd.DataFrame([{c: u.get(c) for c in cols} for u in units], columns=cols)
+    df = df.astype(object).where(df.notna(), None)
+    before = _fingerprint(con, "units", "code")
+    con.register("_units_in", df)
+    try:
+        con.execute(f"""INSERT OR REPLACE INTO units ({', '.join(cols)})
+                        SELECT code, name, level, parent, CAST(valid_from AS DATE), CAST(valid_to AS DATE),
+                               successor, cluster, source FROM _units_in""")
+    finally:
+        con.unregister("_units_in")
+    return int(before != _fingerprint(con, "units", "code"))
+
+
+def _fingerprint(con, table: str, order: str) -> str:
+    return scalar(con, f"SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY {order})) FROM {table} t")
+
+
+def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog) -> bool:
+    """Make the catalogue tables equal to ``cat``. Returns True when anything changed.
+
+    Milestone events (done marks) are kept: they are not part of the catalogue.
+    """
+    tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones")
+    keys = {"indicators": "code", "indicator_breaks": "indicator, year", "plans": "id",
+            "targets": "plan_id, id", "milestones": "plan_id, id"}
+    before = [_fingerprint(con, t, keys[t]) for t in tables]
+    for t in tables:
+        con.execute(f"DELETE FROM {t}")
+    for ind in cat.indicators.values():
+        con.execute("""INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""", [
+            ind.code, ind.name, ind.unit, ind.direction, ind.aggregation, ind.weight, ind.temporal,
+            ind.area, ind.decimals, ind.definition, ind.min, ind.max])
+        for year, note in ind.breaks:
+            con.execute("INSERT INTO indicator_breaks VALUES (?,?,?)", [ind.code, year, note])
+    for plan in cat.plans.values():
+        con.execute("INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+            plan.id, plan.title, plan.short_title, plan.doc_number, plan.doc_date, plan.issuer,
+            plan.scope_unit, plan.start, plan.end, plan.baseline_year, plan.source, plan.note, plan.file])
+        for i, t in enumerate(plan.targets):
+            b = t.baseline
+            bm = t.benchmark or {}
+            con.execute("INSERT INTO targets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+                plan.id, t.id, i, t.indicator, t.kind, t.section, t.cmp, t.value, t.low, t.high,
+                t.tolerance, t.start, t.end, t.average, bm.get("indicator"), bm.get("unit"),
+                b.year if b else None, b.value if b else None, b.implied if b else None,
+                t.soft, t.quote, t.choice])
+        for i, m in enumerate(plan.milestones):
+            con.execute("INSERT INTO milestones VALUES (?,?,?,?,?,?,?,?,?,?)", [
+                plan.id, m.id, i, m.title, m.deadline, m.responsible, m.evidence, m.section,
+                m.quote, m.choice])
+    after = [_fingerprint(con, t, keys[t]) for t in tables]
+    return before != after
+
+
+def _none(x):
+    return None if x is None or (isinstance(x, float) and pd.isna(x)) else x
+
+
+def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
+    """The catalogue as stored by ``sync_catalog`` (what pages and the CLI use)."""
+    cat = Catalog()
+    breaks: dict[str, list] = {}
+    for ind, year, note in con.execute("SELECT * FROM indicator_breaks ORDER BY indicator, year").fetchall():
+        breaks.setdefault(ind, []).append((year, note))
+    for r in con.execute("SELECT * FROM indicators ORDER BY code").fetchall():
+        code, name, unit, direction, aggregation, weight, temporal, area, decimals, definition, mn, mx = r
+        cat.indicators[code] = Indicator(
+            code=code, name=name, unit=unit, direction=direction, area=area, aggregation=aggregation,
+            temporal=temporal, decimals=decimals, definition=definition or "", weight=weight,
+            min=mn, max=mx, breaks=tuple(breaks.get(code, ())))
+    targets: dict[str, list] = {}
+    cols = [d[0] for d in con.execute("SELECT * FROM targets LIMIT 0").description]
+    for r in con.execute("SELECT * FROM targets ORDER BY plan_id, position").fetchall():
+        d = dict(zip(cols, r))
+        bl = (Baseline(d["baseline_year"], d["baseline_value"], bool(d["baseline_implied"]))
+              if d["baseline_year"] is not None else None)
+        bm = ({"indicator": d["benchmark_indicator"], "unit": d["benchmark_unit"]}
+              if d["benchmark_indicator"] else None)
+        targets.setdefault(d["plan_id"], []).append(Target(
+            plan_id=d["plan_id"], id=d["id"], indicator=d["indicator"], kind=d["kind"],
+            quote=d["quote"], start=d["start_year"], end=d["end_year"], section=d["section"] or "",
+            cmp=d["cmp"], value=_none(d["value"]), low=_none(d["low"]), high=_none(d["high"]),
+            tolerance=_none(d["tolerance"]), average=bool(d["average"]), benchmark=bm, baseline=bl,
+            soft=bool(d["soft"]), choice=d["choice"] or ""))
+    milestones: dict[str, list] = {}
+    mcols = [d[0] for d in con.execute("SELECT * FROM milestones LIMIT 0").description]
+    for r in con.execute("SELECT * FROM milestones ORDER BY plan_id, position").fetchall():
+        d = dict(zip(mcols, r))
+        milestones.setdefault(d["plan_id"], []).append(Milestone(
+            plan_id=d["plan_id"], id=d["id"], title=d["title"], deadline=d["deadline"],
+            responsible=d["responsible"], quote=d["quote"], evidence=d["evidence"] or "",
+            section=d["section"] or "", choice=d["choice"] or ""))
+    pcols = [d[0] for d in con.execute("SELECT * FROM plans LIMIT 0").description]
+    for r in con.execute("SELECT * FROM plans ORDER BY start_year, id").fetchall():
+        d = dict(zip(pcols, r))
+        cat.plans[d["id"]] = Plan(
+            id=d["id"], title=d["title"], short_title=d["short_title"], doc_number=d["doc_number"] or "",
+            doc_date=d["doc_date"], issuer=d["issuer"], scope_unit=d["scope_unit"],
+            start=d["start_year"], end=d["end_year"], source=d["source"] or "",
+            baseline_year=d["baseline_year"], note=d["note"] or "",
+            targets=tuple(targets.get(d["id"], ())), milestones=tuple(milestones.get(d["id"], ())),
+            file=d["file"] or "")
+    return cat
+
+
+# --- observations ----------------------------------------------------------
+
+
+def current_values(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None,
+                   units: list[str] | None = None) -> pd.DataFrame:
+    """Current observations (one per indicator, unit, period)."""
+    sql = "SELECT * FROM current_observations WHERE 1=1"
+    params: list = []
+    if indicators is not None:
+        sql += " AND list_contains(?, indicator)"
+        params.append(list(indicators))
+    if units is not None:
+        sql += " AND list_contains(?, unit)"
+        params.append(list(units))
+    return con.execute(sql + " ORDER BY indicator, unit, year, quarter NULLS LAST, period", params).df()
+
+
+def history(con: duckdb.DuckDBPyConnection, indicator: str, unit: str) -> pd.DataFrame:
+    """Every stored version of every period (rolled-back ones marked), newest first."""
+    return con.execute("""
+        SELECT o.period, o.value, o.status, o.source, o.revision, o.recorded_at, o.upload_id,
+               u.file_name, u.uploaded_by, coalesce(u.status, 'committed') AS upload_status,
+               c.id IS NOT NULL AS is_current
+        FROM observations o
+        LEFT JOIN uploads u ON u.id = o.upload_id
+        LEFT JOIN current_observations c ON c.id = o.id
+        WHERE o.indicator = ? AND o.unit = ?
+        ORDER BY o.year, o.quarter NULLS LAST, o.period, o.id DESC""", [indicator, unit]).df()
+
+
+@dataclass
+class MilestoneMark:
+    done_on: dt.date | None
+    note: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+def milestone_marks(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict[str, MilestoneMark]:
+    rows = con.execute("SELECT milestone_id, done_on, note, recorded_by, recorded_at FROM milestone_state "
+                       "WHERE plan_id = ?", [plan_id]).fetchall()
+    return {r[0]: MilestoneMark(r[1], r[2] or "", r[3] or "", r[4]) for r in rows}
+
+
+def mark_milestone(con: duckdb.DuckDBPyConnection, plan_id: str, milestone_id: str,
+                   done_on: dt.date | None, note: str = "", by: str = "") -> None:
+    """Record that a milestone was done on ``done_on`` (None: not done after all)."""
+    exists = scalar(con, "SELECT count(*) FROM milestones WHERE plan_id = ? AND id = ?",
+                         [plan_id, milestone_id])
+    if not exists:
+        raise KeyError(f"Không có mốc '{milestone_id}' trong kế hoạch '{plan_id}'")
+    con.execute("INSERT INTO milestone_events (plan_id, milestone_id, done_on, note, recorded_by) "
+                "VALUES (?,?,?,?,?)", [plan_id, milestone_id, done_on, note, by])
+
+
+def series_points(df: pd.DataFrame) -> list:
+    """Rows of current observations → ``kpi.progress.Point`` list, sorted by period."""
+    from kpi.progress import Point
+
+    pts = [Point(Period.parse(p), float(v)) for p, v in zip(df["period"], df["value"])]
+    return sorted(pts, key=lambda pt: pt.period.sort_key())

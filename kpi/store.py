@@ -1,0 +1,309 @@
+"""The DuckDB store: where the file is, connections, the schema and its migrations.
+
+One process may write a DuckDB file at a time, and while it does no other
+process can open it at all (see ../shared/stack-notes.md). The app and
+``python -m etl`` both write, so every caller holds a connection briefly:
+
+>>> with connect("data/chitieu.duckdb") as con:          # doctest: +SKIP
+...     scalar(con, "SELECT count(*) FROM observations")
+
+``connect`` retries for a while when the file is busy (``CHITIEU_DB_WAIT``
+seconds, default 15) and then raises ``StoreBusy`` with a message in
+Vietnamese. Opening a file migrates it to the current schema.
+
+Observations are append-only. A value is never updated: a correction is a new
+row with a higher ``revision``; a rollback marks its upload ``rolled_back``
+and the view ``current_observations`` stops seeing its rows. The current
+value of (indicator, unit, period) is the newest revision of the most
+official status (official > preliminary > estimate).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "chitieu.duckdb"
+STATUSES = ("estimate", "preliminary", "official")
+STATUS_LABELS = {"estimate": "Ước tính", "preliminary": "Sơ bộ", "official": "Chính thức"}
+STATUS_ALIASES = {
+    "estimate": "estimate", "ước": "estimate", "uoc": "estimate", "ước tính": "estimate", "e": "estimate",
+    "preliminary": "preliminary", "sơ bộ": "preliminary", "so bo": "preliminary", "p": "preliminary",
+    "official": "official", "chính thức": "official", "chinh thuc": "official", "o": "official",
+}
+
+
+class StoreBusy(RuntimeError):
+    """The database file is held by another process for longer than we wait."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: the argument, else ``$CHITIEU_DB``, else ``data/chitieu.duckdb``."""
+    return Path(path or os.environ.get("CHITIEU_DB") or DEFAULT_DB)
+
+
+def _is_lock_error(e: Exception) -> bool:
+    msg = str(e)
+    return "lock" in msg.lower() and ("Could not set lock" in msg or "Conflicting lock" in msg)
+
+
+def open_connection(path: str | os.PathLike | None = None, *, wait: float | None = None,
+                    read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds it, and migrate it."""
+    p = db_path(path)
+    if str(p) != ":memory:":
+        p.parent.mkdir(parents=True, exist_ok=True)
+    wait = float(os.environ.get("CHITIEU_DB_WAIT", 15)) if wait is None else wait
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(p), read_only=read_only)
+            break
+        except duckdb.IOException as e:
+            if not _is_lock_error(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"Cơ sở dữ liệu {p.name} đang được một tiến trình khác ghi "
+                    f"(đã chờ {wait:g} giây). Vui lòng thử lại sau ít phút."
+                ) from e
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 2, 0.5)
+    if not read_only:
+        try:
+            migrate(con)
+        except Exception:
+            con.close()
+            raise
+    return con
+
+
+@contextlib.contextmanager
+def connect(path: str | os.PathLike | None = None, *, wait: float | None = None,
+            read_only: bool = False):
+    """A short-lived connection, closed on exit."""
+    con = open_connection(path, wait=wait, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """BEGIN … COMMIT, or ROLLBACK on any error: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+# --- schema ----------------------------------------------------------------
+# Each migration is applied once, in order, in its own transaction. Never edit
+# a migration that has shipped: add a new one.
+
+STATUS_RANK_SQL = "CASE o.status WHEN 'official' THEN 3 WHEN 'preliminary' THEN 2 ELSE 1 END"
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "initial schema", f"""
+CREATE TABLE units (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,           -- country | province | district | commune | department
+    parent VARCHAR,
+    valid_from DATE,                  -- NULL: since before the data
+    valid_to DATE,                    -- NULL: still valid
+    successor VARCHAR,                -- the unit that takes over after valid_to
+    cluster VARCHAR,                  -- emulation cluster or block (cụm, khối thi đua)
+    source VARCHAR
+);
+CREATE TABLE indicators (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL,
+    aggregation VARCHAR NOT NULL,
+    weight VARCHAR,
+    temporal VARCHAR NOT NULL,
+    area VARCHAR NOT NULL,
+    decimals INTEGER NOT NULL,
+    definition VARCHAR,
+    min DOUBLE,
+    max DOUBLE
+);
+CREATE TABLE indicator_breaks (
+    indicator VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    note VARCHAR NOT NULL,
+    PRIMARY KEY (indicator, year)
+);
+CREATE TABLE plans (
+    id VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    short_title VARCHAR NOT NULL,
+    doc_number VARCHAR,
+    doc_date DATE,
+    issuer VARCHAR NOT NULL,
+    scope_unit VARCHAR NOT NULL,
+    start_year INTEGER NOT NULL,
+    end_year INTEGER NOT NULL,
+    baseline_year INTEGER,
+    source VARCHAR,
+    note VARCHAR,
+    file VARCHAR
+);
+CREATE TABLE targets (
+    plan_id VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    section VARCHAR,
+    cmp VARCHAR,
+    value DOUBLE,
+    low DOUBLE,
+    high DOUBLE,
+    tolerance DOUBLE,
+    start_year INTEGER NOT NULL,
+    end_year INTEGER NOT NULL,
+    average BOOLEAN NOT NULL,
+    benchmark_indicator VARCHAR,
+    benchmark_unit VARCHAR,
+    baseline_year INTEGER,
+    baseline_value DOUBLE,
+    baseline_implied BOOLEAN,
+    soft BOOLEAN NOT NULL,
+    quote VARCHAR NOT NULL,
+    choice VARCHAR,
+    PRIMARY KEY (plan_id, id)
+);
+CREATE TABLE milestones (
+    plan_id VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    title VARCHAR NOT NULL,
+    deadline DATE NOT NULL,
+    responsible VARCHAR NOT NULL,
+    evidence VARCHAR,
+    section VARCHAR,
+    quote VARCHAR NOT NULL,
+    choice VARCHAR,
+    PRIMARY KEY (plan_id, id)
+);
+CREATE SEQUENCE milestone_event_seq;
+CREATE TABLE milestone_events (      -- append-only; the newest event of a milestone wins
+    id BIGINT PRIMARY KEY DEFAULT nextval('milestone_event_seq'),
+    plan_id VARCHAR NOT NULL,
+    milestone_id VARCHAR NOT NULL,
+    done_on DATE,                     -- NULL: marked not done again
+    note VARCHAR,
+    recorded_by VARCHAR,
+    recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE SEQUENCE upload_seq;
+CREATE TABLE uploads (
+    id INTEGER PRIMARY KEY DEFAULT nextval('upload_seq'),
+    file_name VARCHAR,
+    sha256 VARCHAR,
+    format VARCHAR NOT NULL,          -- bulk | return | demo
+    unit VARCHAR,
+    period VARCHAR,
+    uploaded_by VARCHAR,
+    uploaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    rows_read INTEGER,
+    rows_new INTEGER,
+    rows_changed INTEGER,
+    rows_unchanged INTEGER,
+    rows_ignored INTEGER,
+    status VARCHAR NOT NULL DEFAULT 'committed',   -- committed | rolled_back
+    rolled_back_at TIMESTAMP,
+    rolled_back_by VARCHAR,
+    note VARCHAR
+);
+CREATE SEQUENCE observation_seq;
+CREATE TABLE observations (          -- append-only
+    id BIGINT PRIMARY KEY DEFAULT nextval('observation_seq'),
+    indicator VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,          -- 2023 | 2024Q2 | 2024Q2-YTD
+    period_kind VARCHAR NOT NULL,     -- Y | Q | YTD
+    year INTEGER NOT NULL,
+    quarter INTEGER,
+    value DOUBLE NOT NULL,
+    status VARCHAR NOT NULL,          -- estimate | preliminary | official
+    source VARCHAR,
+    upload_id INTEGER,
+    revision INTEGER NOT NULL,
+    recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    note VARCHAR
+);
+CREATE INDEX observations_key ON observations (indicator, unit, period);
+CREATE VIEW live_observations AS
+    SELECT o.* FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
+    WHERE u.id IS NULL OR u.status = 'committed';
+CREATE VIEW current_observations AS
+    SELECT o.* FROM live_observations o
+    QUALIFY row_number() OVER (
+        PARTITION BY o.indicator, o.unit, o.period
+        ORDER BY {STATUS_RANK_SQL} DESC, o.revision DESC, o.id DESC) = 1;
+CREATE VIEW milestone_state AS
+    SELECT e.* FROM milestone_events e
+    QUALIFY row_number() OVER (PARTITION BY e.plan_id, e.milestone_id ORDER BY e.id DESC) = 1;
+"""),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = scalar(con, 
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    )
+    if not exists:
+        return 0
+    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_migrations")
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations=None) -> list[int]:
+    """Apply the migrations the file has not seen. Returns the versions applied."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+        applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""")
+    have = schema_version(con)
+    applied = []
+    for version, name, sql in migrations:
+        if version <= have:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+        applied.append(version)
+    return applied
+
+
+def first(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, reading the result to the end.
+
+    DuckDB 2.0 leaves a result half-read after ``fetchone()``, and the
+    connection then refuses ``register()`` until it is read; so read it all.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first column of the first row (None when there is no row)."""
+    row = first(con, sql, params)
+    return row[0] if row else None
