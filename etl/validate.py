@@ -70,15 +70,15 @@ def check_value(indicator: Indicator, value: float) -> str | None:
     """An error message when ``value`` cannot be a value of ``indicator``, else None."""
     if not math.isfinite(value):
         return "giá trị không hữu hạn"
-    d = indicator.decimals
+    d = None  # print the value as it came, not rounded
     if indicator.min is not None and value < indicator.min:
         if indicator.min == 0:
             return f"giá trị âm ({fmt_number(value, d)}) không thể có với chỉ số này"
-        return f"giá trị {fmt_number(value, d)} nhỏ hơn mức tối thiểu {fmt_number(indicator.min, d)}"
+        return f"giá trị {fmt_number(value, d)} nhỏ hơn mức tối thiểu {fmt_number(indicator.min, None)}"
     if indicator.max is not None and value > indicator.max:
         if indicator.is_percent and indicator.max == 100:
             return f"tỷ lệ {fmt_number(value, d)}% lớn hơn 100%"
-        return f"giá trị {fmt_number(value, d)} lớn hơn mức tối đa {fmt_number(indicator.max, d)}"
+        return f"giá trị {fmt_number(value, d)} lớn hơn mức tối đa {fmt_number(indicator.max, None)}"
     return None
 
 

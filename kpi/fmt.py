@@ -23,11 +23,17 @@ import re
 DASH = "–"
 
 
-def fmt_number(x: float | int | None, decimals: int = 1) -> str:
-    """``1234.5`` → ``'1.234,5'``; None or NaN → ``'–'``."""
+def fmt_number(x: float | int | None, decimals: int | None = 1) -> str:
+    """``1234.5`` → ``'1.234,5'``; None or NaN → ``'–'``.
+
+    ``decimals=None`` prints as many as the number has (up to 6): ``120.0`` → ``'120'``.
+    """
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return DASH
-    s = f"{x:,.{decimals}f}"
+    if decimals is None:
+        s = f"{x:,.6f}".rstrip("0").rstrip(".")
+    else:
+        s = f"{x:,.{decimals}f}"
     if re.fullmatch(r"-0[.,]?0*", s):  # no "-0,00"
         s = s[1:]
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -1,0 +1,136 @@
+"""Shared fixtures: a small catalogue on disk and a real temporary DuckDB file."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kpi.catalog import load_catalog
+from kpi.store import connect
+
+MINI_INDICATORS = """
+indicators:
+  grdp_growth:
+    name: Tốc độ tăng trưởng GRDP
+    unit: "%"
+    direction: up
+    temporal: rate
+    area: Kinh tế
+    decimals: 2
+  poverty_rate:
+    name: Tỷ lệ hộ nghèo đa chiều
+    unit: "%"
+    direction: down
+    temporal: stock
+    area: Xã hội
+    aggregation: weighted_mean
+    weight: population
+    min: 0
+    max: 100
+    breaks:
+      - {year: 2021, note: Chuẩn nghèo đa chiều 2021-2025}
+  population:
+    name: Dân số trung bình
+    unit: người
+    direction: neither
+    temporal: stock
+    area: Xã hội
+    aggregation: sum
+    decimals: 0
+    min: 0
+  new_jobs:
+    name: Số lao động được tạo việc làm mới
+    unit: lao động
+    direction: up
+    temporal: flow
+    area: Xã hội
+    aggregation: sum
+    decimals: 0
+    min: 0
+"""
+
+MINI_PLAN = """
+plan:
+  id: mini_2021_2025
+  title: Kế hoạch thử nghiệm giai đoạn 2021-2025
+  short_title: Thử nghiệm
+  doc_number: 383/KH-UBND
+  doc_date: 2021-02-09
+  issuer: UBND tỉnh Điện Biên
+  scope_unit: "11"
+  period: [2021, 2025]
+  baseline_year: 2020
+  source: 002_fd90cf8112a35a61.txt
+targets:
+  - id: grdp_growth_avg
+    section: "1.1"
+    indicator: grdp_growth
+    kind: avg_growth
+    cmp: ">="
+    value: 7.16
+    quote: "Tốc độ tăng trưởng GRDP bình quân đạt 7,16%/năm"
+  - id: poverty_2025
+    section: "1.2"
+    indicator: poverty_rate
+    kind: level_max
+    cmp: "<"
+    value: 16
+    baseline: {year: 2020, value: 29.93}
+    quote: "Giảm tỷ lệ hộ nghèo tiếp cận đa chiều từ 29,93% năm 2020 xuống còn dưới 16% năm 2025"
+  - id: jobs_yearly
+    section: "1.2"
+    indicator: new_jobs
+    kind: yearly
+    cmp: ">="
+    value: 9000
+    quote: "tạo việc làm mới cho 9.000 lao động/năm"
+milestones:
+  - id: mid_term_review
+    title: Sơ kết kế hoạch
+    deadline: 2023-12-31
+    responsible: Sở Nội vụ
+    quote: "Thời gian sơ kết kế hoạch phát động phong trào thi đua: năm 2023"
+"""
+
+
+def write_catalog(directory: Path, indicators: str = MINI_INDICATORS, plans: dict | None = None) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "indicators.yaml").write_text(textwrap.dedent(indicators), encoding="utf-8")
+    for name, text in (plans if plans is not None else {"mini_2021_2025": MINI_PLAN}).items():
+        (directory / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def mini_catalog_dir(tmp_path) -> Path:
+    return write_catalog(tmp_path / "targets")
+
+
+@pytest.fixture
+def mini_catalog(mini_catalog_dir):
+    return load_catalog(mini_catalog_dir)
+
+
+@pytest.fixture
+def db_file(tmp_path, monkeypatch) -> Path:
+    """A fresh database file path; CHITIEU_DB points at it for the CLI."""
+    path = tmp_path / "chitieu.duckdb"
+    monkeypatch.setenv("CHITIEU_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def mini_db(db_file, mini_catalog_dir):
+    """A database initialised with the small catalogue and the real unit list."""
+    from etl.cli import main
+
+    assert main(["init", "--targets", str(mini_catalog_dir)]) == 0
+    return db_file
+
+
+@pytest.fixture
+def con(mini_db):
+    with connect(mini_db) as c:
+        yield c
