@@ -318,7 +318,10 @@ def _check_target(fname: str, plan: dict, t: dict, indicators: dict[str, Indicat
         fail("year", "loại 'step' dùng 'year', không dùng 'start'/'end'")
     p0, p1 = plan["period"]
     start, end = _span(plan, t)
-    for fld, y in (("start", start), ("end", end)):
+    # A sum may count from before the plan (a 2024-2025 plan that pursues a
+    # 2021-2025 total): only its end must fall inside the plan.
+    checks = (("end", end),) if kind == "sum" else (("start", start), ("end", end))
+    for fld, y in checks:
         if not p0 - 1 <= y <= p1 + 1:
             fail(fld, f"năm {y} nằm ngoài giai đoạn của kế hoạch {p0}-{p1}")
     if start > end:
