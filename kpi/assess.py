@@ -1,11 +1,10 @@
 """A plan's targets judged as of a period: the store's data through the method.
 
-This is what the CLI's ``status`` and the pages call.
+This is what the CLI's ``status`` and the pages call::
 
->>> with connect() as con:                                   # doctest: +SKIP
-...     report = assess_plan(con, "dienbien_2021_2025", as_of="2025Q3")
->>> report.counts()                                          # doctest: +SKIP
-{'achieved': 14, 'on_track': 17, ...}
+    with connect() as con:
+        report = assess_plan(con, "dienbien_2021_2025", as_of="2025Q3")
+    report.counts()   # {'achieved': …, 'on_track': …, …}
 """
 
 from __future__ import annotations

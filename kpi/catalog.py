@@ -5,8 +5,8 @@ The schema is documented in ``targets/README.md`` and declared in
 the rules JSON Schema cannot say (fields a kind needs, known indicators,
 years inside the plan). Every error names the file, the target and the field.
 
->>> cat = load_catalog()                                 # doctest: +SKIP
->>> cat.plans["dienbien_2021_2025"].targets[0].kind      # doctest: +SKIP
+>>> cat = load_catalog()
+>>> cat.plans["dienbien_2021_2025"].target("grdp_growth_avg").kind
 'avg_growth'
 """
 

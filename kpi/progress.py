@@ -1,0 +1,1223 @@
+"""The progress method: where a target stands, whether it is on track, what pace is still needed.
+
+One method for every kind of target (``docs/method.md`` explains it with worked
+examples). It follows the Open SDG / Statistics Canada progress measure: the
+ratio R of observed progress to the progress required to reach the target
+(R ≥ 0,95 on track, 0,6 ≤ R < 0,95 needs acceleration, 0 ≤ R < 0,6 limited,
+R < 0 moving away), and the UNSD SDG Progress Chart projection of the end
+value at the current growth rate.
+
+>>> from kpi.catalog import Baseline, Indicator, Target
+>>> ind = Indicator("poverty", "Tỷ lệ hộ nghèo", "%", "down", "Xã hội", decimals=2)
+>>> t = Target("p", "poverty_2025", "poverty", "level_max", "…", 2021, 2025, cmp="<", value=16,
+...            baseline=Baseline(2020, 29.93))
+>>> a = assess_target(t, ind, [Point.of(2023, 20.5)], Period.parse("2023"))
+>>> a.status, round(a.ratio, 2), a.pace_needed, a.pace_unit
+('on_track', 1.01, -2.25, 'điểm %/năm')
+>>> print(a.sentence)
+Năm 2023 ở mức 20,50% (theo lộ trình: 21,57%); đúng tiến độ; từ nay đến năm 2025 phải giảm 2,25 điểm %/năm \
+để đạt mục tiêu dưới 16%.
+
+Pure functions: no Streamlit, no database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from kpi.catalog import Indicator, Milestone, Target
+from kpi.fmt import fmt_date, fmt_number, fmt_value
+from kpi.periods import ROMAN, Period
+
+# --- thresholds (docs/method.md, "Ngưỡng") ----------------------------------
+
+R_ON_TRACK = 0.95        # Open SDG "on track" / substantial progress
+R_AT_RISK = 0.60         # Open SDG "progress needs acceleration" from here up to 0,95
+SOFT_TOLERANCE = 0.05    # "khoảng X": met within 5% of X (on the side the comparison looks at)
+NEAR_LIMIT = 0.10        # a floor within 10% of the indicator's upper bound (100%) → linear progress
+SHARE_TOLERANCE = 1.0    # default tolerance of a `share` target, in percentage points
+_EPS = 1e-9
+
+# --- statuses ---------------------------------------------------------------
+# Okabe-Ito hues (colour-blind safe), lightness set so that no two colours are
+# closer than 9 CIELAB L* units (they stay apart in grey print); the symbol is
+# the second channel and pages show it beside the colour. `rank`: 1 = best …
+# 6 = worst; no_data is 0 ("not judged"), outside the order.
+
+STATUSES: dict[str, dict] = {
+    "achieved": {"label": "Đã đạt", "color": "#009E73", "text_color": "#000000", "symbol": "✔", "rank": 1,
+                 "help": "Số liệu mới nhất đã đạt mục tiêu (hoặc đã bảo đảm mục tiêu cả giai đoạn)."},
+    "on_track": {"label": "Đúng tiến độ", "color": "#0072B2", "text_color": "#FFFFFF", "symbol": "▲", "rank": 2,
+                 "help": "Tiến độ thực tế bằng 95% tiến độ cần thiết trở lên (R ≥ 0,95)."},
+    "at_risk": {"label": "Cần đẩy nhanh", "color": "#F0E442", "text_color": "#000000", "symbol": "◆", "rank": 3,
+                "help": "Có tiến bộ nhưng chưa đủ: R từ 0,6 đến dưới 0,95."},
+    "off_track": {"label": "Chậm tiến độ", "color": "#E69F00", "text_color": "#000000", "symbol": "▼", "rank": 4,
+                  "help": "Tiến bộ quá chậm: R từ 0 đến dưới 0,6."},
+    "regressing": {"label": "Đi ngược mục tiêu", "color": "#8C2A00", "text_color": "#FFFFFF", "symbol": "◀",
+                   "rank": 5, "help": "Số liệu đi theo hướng ngược với mục tiêu so với năm gốc (R < 0)."},
+    "missed": {"label": "Không đạt", "color": "#5C1A00", "text_color": "#FFFFFF", "symbol": "✖", "rank": 6,
+               "help": "Đã hết thời hạn mà không đạt mục tiêu."},
+    "no_data": {"label": "Chưa có số liệu", "color": "#C6C6C6", "text_color": "#000000", "symbol": "?", "rank": 0,
+                "help": "Chưa có số liệu, hoặc chưa đủ số liệu để đánh giá xu hướng, hoặc chưa đến kỳ."},
+}
+STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "regressing", "missed", "no_data")
+
+MILESTONE_STATUSES: dict[str, dict] = {
+    "done": {"label": "Đã hoàn thành", "color": "#009E73", "text_color": "#000000", "symbol": "✔", "rank": 1},
+    "pending": {"label": "Chưa đến hạn", "color": "#56B4E9", "text_color": "#000000", "symbol": "○", "rank": 2},
+    "overdue": {"label": "Quá hạn", "color": "#8C2A00", "text_color": "#FFFFFF", "symbol": "!", "rank": 3},
+}
+
+_PHRASE = {"on_track": "đúng tiến độ", "at_risk": "cần đẩy nhanh", "off_track": "chậm tiến độ",
+           "regressing": "đang đi ngược mục tiêu"}
+
+
+def status_from_ratio(r: float | None) -> str:
+    """R → status, Open SDG thresholds.
+
+    >>> [status_from_ratio(r) for r in (1.2, 0.95, 0.7, 0.0, -0.1, None)]
+    ['on_track', 'on_track', 'at_risk', 'off_track', 'regressing', 'no_data']
+    """
+    if r is None or math.isnan(r):
+        return "no_data"
+    if r >= R_ON_TRACK:
+        return "on_track"
+    if r >= R_AT_RISK:
+        return "at_risk"
+    if r >= 0:
+        return "off_track"
+    return "regressing"
+
+
+def _pow(a: float, b: float) -> float:
+    """a ** b for the growth formulas: NaN for a negative base (no complex numbers), inf on overflow."""
+    if a < 0:
+        return math.nan
+    if a == 0:
+        return math.inf if b < 0 else (0.0 if b > 0 else 1.0)
+    try:
+        return a ** b
+    except OverflowError:
+        return math.inf
+
+
+def _worse(a: str, b: str) -> str:
+    return a if STATUSES[a]["rank"] >= STATUSES[b]["rank"] else b
+
+
+# --- inputs -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Point:
+    """One current value of an indicator for a period."""
+    period: Period
+    value: float
+
+    @classmethod
+    def of(cls, period: Period | str | int, value: float) -> "Point":
+        """``Point.of("2024Q2-YTD", 800)``."""
+        return cls(period if isinstance(period, Period) else Period.parse(period), float(value))
+
+
+@dataclass(frozen=True)
+class YearValue:
+    """The value that stands for one year: the yearly figure, or a provisional one built from quarters.
+
+    ``value`` is as reported (for a flow's partial year: the amount so far);
+    ``fraction`` the share of the year it covers (1.0, or quarter/4).
+    """
+    year: int
+    value: float
+    fraction: float
+    period: Period
+    source: str      # "year" | "ytd" | "quarters" (a flow's quarters added up) | "quarter"
+    temporal: str
+
+    @property
+    def provisional(self) -> bool:
+        return self.source != "year"
+
+    @property
+    def partial(self) -> bool:
+        return self.fraction < 1 - _EPS
+
+    @property
+    def estimate(self) -> float:
+        """The full-year equivalent: a flow's partial amount pro rata (Q2 800 → 1.600); else the value."""
+        if self.temporal == "flow" and self.partial:
+            return self.value / self.fraction
+        return self.value
+
+    @property
+    def time(self) -> float:
+        """Position on the time axis, the end of year Y being Y: a stock's level at the end of Q2 is Y−0,5."""
+        if self.temporal == "stock":
+            return self.year - 1 + self.fraction
+        return float(self.year)
+
+
+def current_series(points: list[Point], indicator: Indicator, as_of: Period | None = None) -> list[YearValue]:
+    """One value per year from yearly, quarterly and year-to-date points (those after ``as_of`` ignored).
+
+    A yearly point wins. Otherwise, for a flow the longest year-to-date amount
+    (a YTD figure, or quarters added up from Q1); for a stock or a rate the
+    latest quarter or YTD figure, as the best estimate of the year so far.
+
+    >>> ind = Indicator("jobs", "Việc làm mới", "lao động", "up", "Xã hội", temporal="flow")
+    >>> pts = [Point.of("2024", 9100), Point.of("2025Q1", 2000), Point.of("2025Q2", 2600), Point.of("2025Q3", 9)]
+    >>> [(v.year, v.value, v.fraction, v.source) for v in current_series(pts, ind, Period.parse("2025Q2"))]
+    [(2024, 9100.0, 1.0, 'year'), (2025, 4600.0, 0.5, 'quarters')]
+    """
+    cutoff = as_of.end_date() if as_of is not None else None
+    by_period: dict[Period, float] = {}
+    for p in points or []:
+        if p.value is None or not math.isfinite(float(p.value)):
+            continue
+        if cutoff is not None and p.period.end_date() > cutoff:
+            continue
+        by_period[p.period] = float(p.value)      # a repeated period: the later one wins
+    by_year: dict[int, dict[Period, float]] = {}
+    for per, v in by_period.items():
+        by_year.setdefault(per.year, {})[per] = v
+    out = []
+    for year in sorted(by_year):
+        yv = _year_value(year, by_year[year], indicator.temporal)
+        if yv is not None:
+            out.append(yv)
+    return out
+
+
+def _year_value(year: int, pts: dict[Period, float], temporal: str) -> YearValue | None:
+    whole = Period(year)
+    if whole in pts:
+        return YearValue(year, pts[whole], 1.0, whole, "year", temporal)
+    if temporal == "flow":
+        ytd = {p.quarter: v for p, v in pts.items() if p.ytd}
+        qs = {p.quarter: v for p, v in pts.items() if p.kind == "Q"}
+        cum: dict[int, tuple[float, str]] = {0: (0.0, "ytd")}
+        for q in range(1, 5):
+            if q in ytd:
+                cum[q] = (ytd[q], "ytd")
+            elif q - 1 in cum and q in qs:
+                cum[q] = (cum[q - 1][0] + qs[q], "quarters")
+        k = max(cum)
+        if k == 0:
+            return None
+        return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal)
+    last = max(pts, key=lambda p: p.sort_key())
+    return YearValue(year, pts[last], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal)
+
+
+# --- outputs ----------------------------------------------------------------
+
+@dataclass
+class Assessment:
+    target_id: str
+    kind: str
+    status: str
+    latest_value: float | None = None
+    latest_period: Period | None = None
+    expected: float | None = None
+    ratio: float | None = None
+    progress_share: float | None = None
+    pace_needed: float | None = None
+    pace_unit: str = ""
+    projection: float | None = None
+    baseline_value: float | None = None
+    baseline_year: int | None = None
+    baseline_source: str | None = None
+    target_value: float | None = None
+    sentence: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        # No NaN or infinity ever leaves the method: None instead.
+        for f in ("latest_value", "expected", "ratio", "progress_share", "pace_needed", "projection",
+                  "baseline_value", "target_value"):
+            x = getattr(self, f)
+            if x is not None:
+                x = float(x)
+                setattr(self, f, x if math.isfinite(x) else None)
+        if self.status not in STATUSES:
+            raise ValueError(f"trạng thái không hợp lệ: {self.status}")
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["latest_period"] = str(self.latest_period) if self.latest_period else None
+        d["notes"] = list(self.notes)
+        return d
+
+
+@dataclass
+class MilestoneAssessment:
+    milestone_id: str
+    status: str                 # one of MILESTONE_STATUSES
+    deadline: dt.date
+    done_on: dt.date | None
+    days_left: int | None       # to the deadline: negative when overdue; when done, deadline − done_on
+    sentence: str
+
+    def to_dict(self) -> dict:
+        return {"milestone_id": self.milestone_id, "status": self.status, "deadline": self.deadline.isoformat(),
+                "done_on": self.done_on.isoformat() if self.done_on else None, "days_left": self.days_left,
+                "sentence": self.sentence}
+
+
+# --- small helpers ----------------------------------------------------------
+
+def _floor(cmp: str | None) -> bool:
+    """True for "at least" comparisons (>=, >, or none given)."""
+    return cmp not in ("<=", "<")
+
+
+def meets(x: float, cmp: str | None, target: float, soft: bool = False) -> bool:
+    """Does ``x`` meet ``cmp target``? ">" is strict. A soft target ("khoảng") is met within 5%.
+
+    >>> meets(99.0, ">", 99), meets(99.1, ">", 99), meets(90.5, ">=", 95, soft=True)
+    (False, True, True)
+    """
+    tol = SOFT_TOLERANCE * abs(target) if soft else 0.0
+    scale = _EPS * max(1.0, abs(target))
+    if cmp in ("<=", "<"):
+        d = (target + tol) - x
+        return d > scale if cmp == "<" else d >= -scale
+    d = x - (target - tol)
+    return d > scale if cmp == ">" else d >= -scale
+
+
+def _gap_ratio(obs: float, target: float, floor: bool, scale_min: float = 1.0) -> float:
+    """R for "a rate (or an amount) against a required rate": 1 − shortfall / |required|.
+
+    For a positive floor this is obs / required, the Open SDG ratio; the form
+    keeps its meaning for ceilings and for required values of either sign.
+    ``scale_min`` avoids dividing by a required value of (nearly) zero.
+    """
+    scale = max(abs(target), scale_min)
+    short = (target - obs) if floor else (obs - target)
+    return 1.0 - short / scale
+
+
+def _goal(cmp: str | None, text: str, soft: bool) -> str:
+    if soft:
+        return f"khoảng {text}"
+    return {">=": f"{text} trở lên", ">": f"trên {text}", "<=": f"không quá {text}",
+            "<": f"dưới {text}"}.get(cmp, text)
+
+
+def _with_unit(num: str, unit: str) -> str:
+    unit = unit.strip()
+    if not unit:
+        return num
+    return num + unit if unit.startswith("%") else f"{num} {unit}"
+
+
+def _in_text(p: Period) -> str:
+    """A period inside a sentence: ``năm 2024``, ``Quý II/2025``, ``lũy kế 6 tháng năm 2025``."""
+    if p.kind == "Q":
+        return p.label()
+    label = p.label()
+    return label[:1].lower() + label[1:]
+
+
+def _span(t: Target) -> str:
+    return f"năm {t.end}" if t.start == t.end else f"giai đoạn {t.start}-{t.end}"
+
+
+def _years(values: list[YearValue]) -> str:
+    ys = [v.year for v in values]
+    return str(ys[0]) if ys[0] == ys[-1] else f"{ys[0]}-{ys[-1]}"
+
+
+@dataclass
+class _Base:
+    value: float
+    time: float
+    year: int
+    source: str        # plan | implied | first_observation
+
+
+class _Ctx:
+    """What every kind's rule needs: the target, its indicator, the yearly values, notes."""
+
+    def __init__(self, target: Target, indicator: Indicator, series: list[Point], as_of: Period,
+                 benchmark: list[Point] | None):
+        self.t = target
+        self.ind = indicator
+        if not isinstance(as_of, Period):
+            as_of = Period.parse(as_of)
+        self.as_of = Period(as_of.year, as_of.quarter) if as_of.quarter else Period(as_of.year)
+        self.values = current_series(series, indicator, self.as_of)
+        self.benchmark = benchmark
+        self.notes: list[str] = []
+        self.now = self.as_of.year - 1 + self.as_of.year_fraction()     # as_of on the time axis
+        self.over = self.as_of.end_date() >= dt.date(target.end, 12, 31)
+        self.flow = indicator.temporal == "flow"
+        self.percent = indicator.is_percent
+
+    # formatting
+    def v(self, x: float | None, decimals: int | None = None) -> str:
+        return fmt_value(x, self.ind.unit, self.ind.decimals if decimals is None else decimals)
+
+    def plan(self, x: float | None) -> str:
+        """A number from the plan, printed as written (``16%``, ``7,16%``, ``52 triệu đồng``)."""
+        return fmt_value(x, self.ind.unit, None)
+
+    def goal(self, value: float | None = None) -> str:
+        t = self.t
+        return _goal(t.cmp, self.plan(t.value if value is None else value), t.soft)
+
+    @property
+    def unit_per_year(self) -> str:
+        if self.percent:
+            return "điểm %/năm"
+        return f"{self.ind.unit.strip()}/năm" if self.ind.unit.strip() else "/năm"
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def note_provisional(self, yv: YearValue) -> None:
+        if not yv.provisional:
+            return
+        q = ROMAN[yv.period.quarter]
+        if yv.temporal == "flow":
+            how = "lũy kế" if yv.source == "ytd" else "cộng các quý"
+            text = f"Số liệu năm {yv.year} là số {how} đến Quý {q} (tạm tính)"
+            if yv.partial:
+                text += (f"; so với {fmt_number(100 * yv.fraction, 0)}% mức cả năm "
+                         f"(tính theo tỷ lệ thời gian)")
+        else:
+            text = f"Số liệu năm {yv.year} lấy theo {_in_text(yv.period)} (tạm tính)"
+        self.note(text + ".")
+
+    def note_soft(self) -> None:
+        t = self.t
+        if t.soft and t.value is not None:
+            tol = SOFT_TOLERANCE * abs(t.value)
+            thr = t.value - tol if _floor(t.cmp) else t.value + tol
+            self.note(f"Chỉ tiêu \"khoảng\": coi là đạt khi trong phạm vi 5% của mức kế hoạch "
+                      f"(ngưỡng {self.plan(thr)}).")
+
+    def in_period(self) -> list[YearValue]:
+        return [v for v in self.values if self.t.start <= v.year <= self.t.end]
+
+    def note_missing_years(self, values: list[YearValue]) -> None:
+        if not values:
+            return
+        have = {v.year for v in values}
+        missing = [y for y in range(self.t.start, values[-1].year + 1) if y not in have]
+        if missing:
+            self.note(f"Thiếu số liệu năm {', '.join(map(str, missing))}.")
+
+    def baseline(self) -> _Base | None:
+        """The plan's baseline, else the last value before the period, else the first observation."""
+        t = self.t
+        if t.baseline is not None:
+            b = _Base(float(t.baseline.value), float(t.baseline.year), t.baseline.year,
+                      "implied" if t.baseline.implied else "plan")
+            if t.baseline.implied:
+                self.note(f"Số gốc năm {b.year} ({self.plan(b.value)}) suy ra từ kế hoạch, "
+                          f"kế hoạch không nêu trực tiếp.")
+            same = [v for v in self.values if v.year == b.year and not v.provisional]
+            if same and abs(same[0].value - b.value) > 0.005 * max(1.0, abs(b.value)):
+                self.note(f"Số liệu năm {b.year} trong chuỗi ({self.v(same[0].value)}) khác số gốc của kế hoạch "
+                          f"({self.v(b.value)}); dùng số gốc của kế hoạch.")
+        else:
+            if not self.values:
+                return None
+            before = [v for v in self.values if v.year <= t.start - 1]
+            first = before[-1] if before else self.values[0]
+            b = _Base(first.estimate, first.time, first.year, "first_observation")
+            which = "đầu tiên" if first is self.values[0] else "trước kỳ kế hoạch"
+            self.note(f"Kế hoạch không nêu số gốc; lấy số liệu {which} ({_in_text(first.period)}: "
+                      f"{self.v(first.value)}) làm gốc.")
+            self.note_provisional(first)
+        for year, text in self.ind.breaks or ():
+            if b.year < year <= t.end:
+                self.note(f"Số gốc năm {b.year} không đo cùng cách với các năm sau: từ năm {year}, "
+                          f"{text[:1].lower() + text[1:].rstrip('.')}.")
+        return b
+
+    def judged(self) -> YearValue | None:
+        """The value the judgement rests on: the latest; once the deadline is over, the deadline year's."""
+        if not self.values:
+            return None
+        if self.over:
+            for v in self.values:
+                if v.year == self.t.end:
+                    return v
+            last = self.values[-1]
+            self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text(last.period)}).")
+            return last
+        return self.values[-1]
+
+    def result(self, status: str, sentence: str, **kw) -> Assessment:
+        kw.setdefault("pace_unit", self.unit_per_year)
+        return Assessment(target_id=self.t.id, kind=self.t.kind, status=status, sentence=sentence,
+                          notes=self.notes, **kw)
+
+    def no_data(self, **kw) -> Assessment:
+        return self.result("no_data", f"Chưa có số liệu đến {self.as_of.as_of_label()}.", **kw)
+
+
+# --- the entry points -------------------------------------------------------
+
+def assess_target(target: Target, indicator: Indicator, series: list[Point], as_of: Period,
+                  benchmark: list[Point] | None = None) -> Assessment:
+    """Judge one target as of a period from the indicator's current values (see docs/method.md)."""
+    c = _Ctx(target, indicator, series, as_of, benchmark)
+    rule = _RULES.get(target.kind)
+    if rule is None:
+        return c.result("no_data", f"Chưa có cách đánh giá loại chỉ tiêu '{target.kind}'.")
+    return rule(c)
+
+
+def assess_milestone(m: Milestone, done_on: dt.date | None, as_of: dt.date) -> MilestoneAssessment:
+    """Done / pending / overdue as of a date. A completion recorded after ``as_of`` is not yet known then.
+
+    >>> from kpi.catalog import Milestone
+    >>> m = Milestone("p", "congress", "Đại hội", dt.date(2025, 9, 30), "UBND tỉnh", "…")
+    >>> assess_milestone(m, dt.date(2025, 10, 3), dt.date(2025, 12, 31)).sentence
+    'Đã hoàn thành ngày 03/10/2025, trễ hạn 3 ngày (hạn 30/09/2025).'
+    """
+    if isinstance(as_of, Period):
+        as_of = as_of.end_date()
+    elif isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    if done_on is not None and done_on <= as_of:
+        late = (done_on - m.deadline).days
+        when = "đúng hạn" if late <= 0 else f"trễ hạn {late} ngày"
+        return MilestoneAssessment(m.id, "done", m.deadline, done_on, -late,
+                                   f"Đã hoàn thành ngày {fmt_date(done_on)}, {when} (hạn {fmt_date(m.deadline)}).")
+    left = (m.deadline - as_of).days
+    if left >= 0:
+        when = "hôm nay là hạn" if left == 0 else f"còn {left} ngày"
+        return MilestoneAssessment(m.id, "pending", m.deadline, None, left,
+                                   f"Chưa hoàn thành, {when} (hạn {fmt_date(m.deadline)}).")
+    return MilestoneAssessment(m.id, "overdue", m.deadline, None, left,
+                               f"Quá hạn {-left} ngày (hạn {fmt_date(m.deadline)}), chưa có xác nhận hoàn thành.")
+
+
+# --- level_min, level_max, count ---------------------------------------------
+
+def _assess_level(c: _Ctx) -> Assessment:
+    t, ind = c.t, c.ind
+    floor = _floor(t.cmp)
+    target = float(t.value)
+    T = float(t.end)
+    c.note_soft()
+    base = c.baseline()
+    yv = c.judged()
+    common = dict(target_value=target, baseline_value=base.value if base else None,
+                  baseline_year=base.year if base else None, baseline_source=base.source if base else None)
+
+    def path(x: float) -> float | None:
+        if base is None or T - base.time <= _EPS:
+            return None
+        return base.value + (target - base.value) * (x - base.time) / (T - base.time)
+
+    if yv is None:
+        return c.no_data(expected=path(c.now), **common)
+    c.note_provisional(yv)
+    v, tv = yv.estimate, yv.time
+    exp_full = path(tv)
+    expected = exp_full * yv.fraction if (exp_full is not None and c.flow and yv.partial) else exp_full
+    if yv.temporal == "flow" and yv.partial and not c.over:
+        met = floor and meets(yv.value, t.cmp, target, t.soft)   # the amount so far is already enough
+    else:
+        met = meets(v, t.cmp, target, t.soft)
+    have_trend = base is not None and tv - base.time > _EPS
+
+    # growth (CAGR) or linear progress
+    mode = "linear"
+    if base is not None:
+        mode = _level_mode(c, base.value, target, floor)
+    ratio = obs = None
+    status = None
+    if have_trend:
+        gap0 = (target - base.value) if floor else (base.value - target)
+        obs, req = _rates(mode, base.value, base.time, v, tv, target, T)
+        if gap0 > _EPS and req != 0:
+            ratio = obs / req
+        elif not met:
+            # The baseline already met the target (or was level with it): only holding on counts.
+            moved = (v - base.value) if floor else (base.value - v)
+            status = "at_risk" if moved >= -_EPS * max(1.0, abs(base.value)) else "regressing"
+            c.note("Năm gốc đã đạt (hoặc ngang) mức mục tiêu; chỉ tiêu là giữ vững mức này.")
+    progress_share = None
+    if base is not None and abs(target - base.value) > _EPS:
+        progress_share = (v - base.value) / (target - base.value)
+
+    if c.over:
+        status = "achieved" if met else "missed"
+    elif met:
+        status = "achieved"
+    elif not have_trend:
+        status = "no_data"
+    elif status is None:
+        status = status_from_ratio(ratio)
+
+    projection = None
+    if have_trend and not c.over and obs is not None:
+        left = max(T - tv, 0.0)
+        projection = v * _pow(1 + obs, left) if mode == "cagr" and v > 0 else (
+            v + obs * left if mode == "linear" else None)
+    pace, pace_unit = _level_pace(c, v, tv, target, T, mode, status)
+
+    # the sentence
+    verb = "đạt" if floor else "ở mức"
+    lbl = yv.period.label()
+    shown = c.v(yv.value)
+    if status == "no_data":
+        s = (f"{lbl} {verb} {shown}, mục tiêu {c.goal()} vào năm {t.end}; "
+             f"chưa đủ số liệu để đánh giá xu hướng.")
+    elif status == "achieved":
+        tail = f"đã đạt mục tiêu {c.goal()}" + ("" if c.over else f" (hạn năm {t.end}), cần giữ vững")
+        s = f"{lbl} {verb} {shown}, {tail}."
+    elif status == "missed":
+        s = f"{lbl} {verb} {shown}, không đạt mục tiêu {c.goal()} (hạn năm {t.end})."
+    else:
+        along = f" (theo lộ trình: {c.v(expected)})" if expected is not None else ""
+        s = f"{lbl} {verb} {shown}{along}; {_PHRASE[status]}"
+        if c.flow and yv.partial and yv.year == t.end and floor:
+            s += f"; trong thời gian còn lại của năm phải thêm {c.v(target - yv.value)}"
+        elif pace is not None:
+            s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, pace_unit, c.ind)
+        s += f" để đạt mục tiêu {c.goal()}."
+    return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=ratio,
+                    progress_share=progress_share, pace_needed=pace, pace_unit=pace_unit,
+                    projection=projection, **common)
+
+
+def _level_mode(c: _Ctx, base: float, target: float, floor: bool) -> str:
+    """CAGR (Open SDG) unless the base or target is ≤ 0, or a floor sits near the indicator's upper bound."""
+    if base <= 0 or target <= 0:
+        c.note("Số gốc hoặc mục tiêu bằng 0 hay âm nên không tính được tốc độ tăng; "
+               "đánh giá theo mức thay đổi tuyệt đối (tuyến tính).")
+        return "linear"
+    bound = c.ind.max
+    if bound is None and c.percent and c.ind.temporal != "rate":
+        bound = 100.0
+    if floor and bound is not None and target >= bound - NEAR_LIMIT * abs(bound):
+        c.note(f"Mục tiêu gần mức trần {c.v(bound, 0)}: đánh giá theo mức tăng tuyệt đối "
+               f"({'điểm %' if c.percent else c.ind.unit}/năm), không theo tốc độ tăng.")
+        return "linear"
+    return "cagr"
+
+
+def _rates(mode: str, b: float, t0: float, v: float, t: float, target: float, T: float) -> tuple[float, float]:
+    """(observed, required) yearly change: CAGR for mode "cagr", absolute change a year for "linear"."""
+    if mode == "cagr":
+        obs = _pow(v / b, 1 / (t - t0)) - 1 if v > 0 else -1.0
+        req = _pow(target / b, 1 / (T - t0)) - 1
+        return obs, req
+    return (v - b) / (t - t0), (target - b) / (T - t0)
+
+
+def _level_pace(c: _Ctx, v: float, tv: float, target: float, T: float, mode: str, status: str):
+    """Change still needed a year: points for percentages, growth % for others in CAGR mode, else units."""
+    unit = c.unit_per_year if (c.percent or mode == "linear") else "%/năm"
+    left = T - tv
+    if status in ("achieved", "missed") or left <= _EPS:
+        return None, unit
+    if c.percent or mode == "linear":
+        return (target - v) / left, unit
+    if v <= 0:
+        return None, unit
+    return (_pow(target / v, 1 / left) - 1) * 100, unit
+
+
+def _pace_phrase(pace: float, unit: str, ind: Indicator) -> str:
+    verb = "tăng" if pace >= 0 else "giảm"
+    growth = unit.startswith("%")
+    dec = 2 if (growth or unit.startswith("điểm")) else ind.decimals
+    num = _with_unit(fmt_number(abs(pace), dec), unit)
+    return f"phải {verb} bình quân {num}" if growth else f"phải {verb} {num}"
+
+
+# --- avg_growth ---------------------------------------------------------------
+
+def _assess_avg_growth(c: _Ctx) -> Assessment:
+    t, ind = c.t, c.ind
+    floor = _floor(t.cmp)
+    g = float(t.value) / 100
+    c.note_soft()
+    base = None
+    if ind.temporal == "rate":
+        # Observations are the yearly growth rates themselves: chain them.
+        vals = c.in_period()
+        if c.over:
+            vals = [v for v in vals if v.year <= t.end]
+        if not vals:
+            return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm")
+        c.note_missing_years(vals)
+        for v in vals:
+            c.note_provisional(v)
+        prod = 1.0
+        for v in vals:
+            prod *= max(0.0, 1 + v.value / 100)
+        n = float(len(vals))
+        N = float(t.end - t.start + 1)
+        last = vals[-1]
+        span = f"{t.start}-{last.year}" if last.year > t.start else str(last.year)
+        what = f"Bình quân {span} {{verb}}"
+    else:
+        # Observations are levels: growth of the level since the baseline.
+        base = c.baseline()
+        last = c.judged()
+        if base is None or last is None:
+            return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm")
+        c.note_provisional(last)
+        n = last.time - base.time
+        N = t.end - base.time
+        common_b = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source)
+        if base.value <= 0:
+            c.note("Số gốc bằng 0 hoặc âm: không tính được tốc độ tăng bình quân.")
+            return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm", latest_value=None,
+                             latest_period=last.period, **common_b)
+        if n <= _EPS:
+            return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
+                            f"xu hướng.", target_value=t.value, expected=t.value, pace_unit="%/năm", **common_b)
+        if base.source == "first_observation" and base.year >= t.start:
+            c.note(f"Tốc độ bình quân tính từ năm {base.year}, không phải từ năm trước kỳ kế hoạch.")
+        prod = max(0.0, last.estimate / base.value)
+        what = f"Từ {base.year} đến {last.year} {{verb}} bình quân"
+    g_obs = _pow(prod, 1 / n) - 1 if prod > 0 else -1.0
+    obs_pct = g_obs * 100
+    whole = _pow(1 + g, N)
+    ratio = _gap_ratio(obs_pct, t.value, floor)
+    if c.over:
+        status = "achieved" if meets(obs_pct, t.cmp, t.value, t.soft) else "missed"
+    elif floor and prod > 0 and meets((_pow(prod, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
+        status = "achieved"
+        c.note("Mức tăng lũy kế đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm còn lại không tăng.")
+    else:
+        status = status_from_ratio(ratio)
+    pace = None
+    if status not in ("achieved", "missed") and N - n > _EPS and prod > 0:
+        pace = (_pow(whole / prod, 1 / (N - n)) - 1) * 100
+    share = (prod - 1) / (whole - 1) if math.isfinite(whole) and abs(whole - 1) > _EPS else None
+    goal = _goal(t.cmp, fmt_number(t.value, None) + "%/năm", t.soft)
+    verb = "tăng" if obs_pct >= 0 else "giảm"
+    head = f"{what.format(verb=verb)} {fmt_number(abs(obs_pct), 2)}%/năm (mục tiêu {goal})"
+    if status == "achieved":
+        s = f"{head}; đã đạt mục tiêu" + ("" if c.over else " của cả giai đoạn") + "."
+    elif status == "missed":
+        s = f"{head}; không đạt mục tiêu {_span(t)}."
+    else:
+        s = f"{head}; {_PHRASE[status]}"
+        if pace is not None:
+            s += f"; các năm còn lại phải {'tăng' if pace >= 0 else 'giảm'} bình quân {fmt_number(abs(pace), 2)}%/năm"
+        s += "."
+    kw = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source) if base else {}
+    return c.result(status, s, latest_value=obs_pct, latest_period=last.period, expected=t.value, ratio=ratio,
+                    progress_share=share, pace_needed=pace, pace_unit="%/năm",
+                    projection=None if c.over else obs_pct, target_value=t.value, **kw)
+
+
+# --- range, yearly, relative: each year on its own ------------------------------
+
+@dataclass
+class _Year:
+    yv: YearValue
+    threshold: float        # the full-year threshold (low, value, benchmark + margin)
+    met: bool
+    ratio: float
+    exceeded: bool = False
+
+
+def _judge_year(yv: YearValue, cmp: str | None, threshold: float, soft: bool, high: float | None = None) -> _Year:
+    x = yv.estimate       # a flow's partial year pro rata: Q2 YTD against half the year's amount
+    met = meets(x, cmp, threshold, soft)
+    exceeded = high is not None and x > high + _EPS * max(1.0, abs(high))
+    return _Year(yv, threshold, met, _gap_ratio(x, threshold, _floor(cmp)), exceeded)
+
+
+def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
+    """Period over: all judged years met → achieved, else missed. Before: the latest year, then the share met.
+
+    The latest year met → on track, unless fewer than half the years so far were met (at risk).
+    A complete year not met → at best at risk; a partial year is judged on its pace (R).
+    """
+    if c.over:
+        return "achieved" if all(y.met for y in years) else "missed"
+    last = years[-1]
+    share = sum(y.met for y in years) / len(years)
+    if last.met:
+        status = "on_track"
+    elif last.yv.partial:
+        status = status_from_ratio(last.ratio)
+    else:
+        status = _worse("at_risk", status_from_ratio(last.ratio))
+    if status == "on_track" and share < 0.5:
+        status = "at_risk"
+    return status
+
+
+def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | None, pace_unit: str,
+                     extra: str = "") -> Assessment:
+    status = _per_year_status(c, years)
+    last = years[-1]
+    for y in years:
+        c.note_provisional(y.yv)
+        if y.exceeded:
+            c.note(f"Năm {y.yv.year} vượt cận trên ({c.plan(c.t.high)}).")
+    n_met = sum(y.met for y in years)
+    N = c.t.end - c.t.start + 1
+    expected = last.threshold * last.yv.fraction if (c.flow and last.yv.partial) else last.threshold
+    lbl = last.yv.period.label()
+    part = (f" (theo tỷ lệ thời gian cần {c.v(expected)})" if c.flow and last.yv.partial else "")
+    tally = f"{n_met}/{len(years)} năm đạt"
+    head = f"{lbl} đạt {c.v(last.yv.value)}{part}, mục tiêu {goal_text}{extra}"
+    if status == "achieved":
+        s = f"{head}; cả {len(years)} năm có số liệu đều đạt."
+    elif status == "missed":
+        s = f"{head}; hết giai đoạn, {tally}, không đạt yêu cầu mỗi năm."
+    else:
+        s = f"{head}; {_PHRASE[status]}, {tally}."
+    return c.result(status, s, latest_value=last.yv.value, latest_period=last.yv.period, expected=expected,
+                    ratio=last.ratio, progress_share=n_met / N, pace_needed=None if c.over else pace,
+                    pace_unit=pace_unit, target_value=last.threshold)
+
+
+def _per_year_unit(c: _Ctx) -> str:
+    """A yearly amount for flows and rates ("lao động/năm", "%/năm"); a level each year for stocks."""
+    unit = c.ind.unit.strip()
+    return unit if c.ind.temporal == "stock" else f"{unit}/năm"
+
+
+def _assess_range(c: _Ctx) -> Assessment:
+    t = c.t
+    vals = c.in_period()
+    if not vals:
+        return c.no_data(target_value=t.low, expected=t.low, pace_unit=_per_year_unit(c))
+    c.note_missing_years(vals)
+    years = [_judge_year(v, ">=", float(t.low), t.soft, high=float(t.high)) for v in vals]
+    goal = f"{fmt_number(t.low, None)}-{c.plan(t.high)}"
+    return _per_year_result(c, years, goal + " mỗi năm", float(t.low), _per_year_unit(c))
+
+
+def _assess_yearly(c: _Ctx) -> Assessment:
+    t = c.t
+    c.note_soft()
+    vals = c.in_period()
+    if not vals:
+        return c.no_data(target_value=t.value, expected=t.value, pace_unit=_per_year_unit(c))
+    c.note_missing_years(vals)
+    if t.average:
+        return _yearly_average(c, vals)
+    years = [_judge_year(v, t.cmp, float(t.value), t.soft) for v in vals]
+    return _per_year_result(c, years, c.goal() + " mỗi năm", float(t.value), _per_year_unit(c))
+
+
+def _yearly_average(c: _Ctx, vals: list[YearValue]) -> Assessment:
+    """"Bình quân mỗi năm X": the period's average so far against X (flows: total over years elapsed)."""
+    t = c.t
+    floor = _floor(t.cmp)
+    N = t.end - t.start + 1
+    for v in vals:
+        c.note_provisional(v)
+    if c.flow:
+        total = sum(v.value for v in vals)
+        e = sum(v.fraction for v in vals)
+    else:
+        total = sum(v.value for v in vals)
+        e = float(len(vals))
+    avg = total / e
+    need_total = t.value * N
+    ratio = _gap_ratio(avg, t.value, floor)
+    if c.over:
+        status = "achieved" if meets(avg, t.cmp, t.value, t.soft) else "missed"
+    elif floor and c.flow and meets(total / N, t.cmp, t.value, t.soft):
+        status = "achieved"
+        c.note(f"Tổng {_years(vals)} đã đủ bình quân cả {_span(t)}.")
+    else:
+        status = status_from_ratio(ratio)
+    pace = None
+    if status not in ("achieved", "missed") and N - e > _EPS:
+        pace = (need_total - total) / (N - e)
+    head = (f"Bình quân {_years(vals)} đạt {c.v(avg)}/năm (mục tiêu bình quân {c.goal()} mỗi năm"
+            + (f"; tổng {c.v(total)}" if c.flow else "") + ")")
+    if status == "achieved":
+        s = f"{head}; đã đạt mục tiêu."
+    elif status == "missed":
+        s = f"{head}; không đạt mục tiêu {_span(t)}."
+    else:
+        s = f"{head}; {_PHRASE[status]}"
+        if pace is not None:
+            s += "; " + _still_needed(c, need_total - total, pace, N - e)
+        s += "."
+    return c.result(status, s, latest_value=avg, latest_period=vals[-1].period, expected=t.value, ratio=ratio,
+                    progress_share=total / need_total if need_total else None, pace_needed=pace,
+                    pace_unit=_per_year_unit(c), projection=None if c.over else avg, target_value=t.value)
+
+
+def _still_needed(c: _Ctx, amount: float, pace: float, years_left: float) -> str:
+    """"thời gian còn lại phải đạt thêm X (bình quân Y/năm)"; under a year left, just the amount."""
+    if years_left < 1 + _EPS:
+        return f"thời gian còn lại phải đạt thêm {c.v(amount)}"
+    return f"thời gian còn lại phải đạt thêm {c.v(amount)} (bình quân {c.v(pace)}/năm)"
+
+
+def _assess_relative(c: _Ctx) -> Assessment:
+    t = c.t
+    margin = float(t.value or 0)
+    vals = c.in_period()
+    unit = c.ind.unit.strip()
+    if not c.benchmark:
+        c.note("Chưa có số liệu của mức so sánh (cả nước).")
+        return c.no_data(pace_unit=unit)
+    bench = {b.year: b for b in current_series(c.benchmark, c.ind, c.as_of)}
+    years = []
+    for v in vals:
+        b = bench.get(v.year)
+        if b is None or abs(b.fraction - v.fraction) > _EPS:
+            c.note(f"Năm {v.year}: chưa có số liệu so sánh cùng kỳ.")
+            continue
+        years.append(_judge_year(v, t.cmp, b.estimate + margin, t.soft))
+    if not years:
+        return c.no_data(pace_unit=unit)
+    c.note_missing_years([y.yv for y in years])
+    last = years[-1]
+    word = {">": "cao hơn", ">=": "không thấp hơn", "<": "thấp hơn", "<=": "không cao hơn"}.get(t.cmp, "so với")
+    where = "cả nước" if str((t.benchmark or {}).get("unit", "")).upper() == "VN" else "mức so sánh"
+    goal = f"{word} {'mức bình quân cả nước' if where == 'cả nước' else where}"
+    if margin:
+        goal += f" {fmt_number(abs(margin), c.ind.decimals)} {'điểm' if c.percent else c.ind.unit}"
+    bench_text = f" ({where}: {c.v(last.threshold - margin)})"
+    return _per_year_result(c, years, goal, None, unit, extra=bench_text)
+
+
+# --- sum ------------------------------------------------------------------------
+
+def _assess_sum(c: _Ctx) -> Assessment:
+    t = c.t
+    floor = _floor(t.cmp)
+    c.note_soft()
+    unit = c.unit_per_year if not c.percent else f"{c.ind.unit}/năm"
+    vals = c.in_period()
+    N = t.end - t.start + 1
+    if not vals:
+        return c.no_data(target_value=t.value, expected=0.0 if c.now < t.start else None, pace_unit=unit)
+    c.note_missing_years(vals)
+    for v in vals:
+        c.note_provisional(v)
+    total = sum(v.value for v in vals)
+    e = sum(v.fraction if c.flow else 1.0 for v in vals)
+    expected = t.value * e / N
+    ratio = _gap_ratio(total * N / e, t.value, floor)
+    if c.over:
+        status = "achieved" if meets(total, t.cmp, t.value, t.soft) else "missed"
+    elif floor and meets(total, t.cmp, t.value, t.soft):
+        status = "achieved"
+    else:
+        status = status_from_ratio(ratio)
+    pace = None
+    if status not in ("achieved", "missed") and N - e > _EPS:
+        pace = (t.value - total) / (N - e)
+    projection = None if c.over else total + total / e * (N - e)
+    share = total / t.value if t.value else None
+    pct = f", bằng {fmt_number(100 * share, 1)}% mục tiêu" if share is not None else ""
+    head = f"Tổng {_years(vals)} đạt {c.v(total)}{pct} {c.goal()}"
+    if status == "achieved":
+        s = f"{head}; đã đạt mục tiêu {_span(t)}."
+    elif status == "missed":
+        s = f"{head}; không đạt mục tiêu {_span(t)}."
+    else:
+        s = f"{head} (theo tiến độ cần {c.v(expected)}); {_PHRASE[status]}"
+        if pace is not None:
+            s += "; " + _still_needed(c, t.value - total, pace, N - e)
+        s += "."
+    return c.result(status, s, latest_value=total, latest_period=vals[-1].period, expected=expected, ratio=ratio,
+                    progress_share=share, pace_needed=pace, pace_unit=unit, projection=projection,
+                    target_value=t.value)
+
+
+# --- change -----------------------------------------------------------------------
+
+def _assess_change(c: _Ctx) -> Assessment:
+    t = c.t
+    floor = _floor(t.cmp)
+    value = float(t.value)
+    c.note_soft()
+    base = c.baseline()
+    yv = c.judged()
+    unit = c.unit_per_year
+    common = dict(target_value=value, expected=value, pace_unit=unit,
+                  baseline_value=base.value if base else None, baseline_year=base.year if base else None,
+                  baseline_source=base.source if base else None)
+    if yv is None or base is None:
+        return c.no_data(**common)
+    c.note_provisional(yv)
+    n = yv.time - base.time
+    if n <= _EPS:
+        return c.result("no_data", f"{yv.period.label()}: {c.v(yv.value)}; chưa đủ số liệu để đánh giá xu hướng.",
+                        **common)
+    N = t.end - base.time
+    v = yv.estimate
+    obs = (v - base.value) / n
+    ratio = _gap_ratio(obs, value, floor, scale_min=0.1 if c.percent else 1.0)
+    if c.over:
+        status = "achieved" if meets(obs, t.cmp, value, t.soft) else "missed"
+    elif ((floor and value > 0) or (not floor and value < 0)) and meets((v - base.value) / N, t.cmp, value, t.soft):
+        status = "achieved"
+        c.note(f"Mức thay đổi từ năm {base.year} đã đủ cho cả giai đoạn đến năm {t.end}.")
+    else:
+        status = status_from_ratio(ratio)
+    pace = None
+    left = t.end - yv.time
+    if status not in ("achieved", "missed") and left > _EPS:
+        pace = (base.value + value * N - v) / left
+    share = (v - base.value) / (value * N) if value else None
+    per = "điểm %" if c.percent else c.ind.unit.strip()
+
+    def ch(x: float, dec: int | None = 2 if c.percent else c.ind.decimals) -> str:
+        return f"{'tăng' if x >= 0 else 'giảm'} {_with_unit(fmt_number(abs(x), dec), per)}/năm"
+    head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text(yv.period)} ({c.v(yv.value)}) bình quân "
+            f"{ch(obs)} (mục tiêu bình quân {ch(value, None)})")
+    if status == "achieved":
+        s = f"{head}; đã đạt mục tiêu."
+    elif status == "missed":
+        s = f"{head}; không đạt mục tiêu {_span(t)}."
+    else:
+        s = f"{head}; {_PHRASE[status]}"
+        if pace is not None:
+            s += f"; thời gian còn lại phải {ch(pace)}"
+        s += "."
+    common.update(latest_value=obs, latest_period=yv.period, ratio=ratio, progress_share=share, pace_needed=pace,
+                  projection=None if c.over else obs)
+    return c.result(status, s, **common)
+
+
+# --- share --------------------------------------------------------------------------
+
+def _assess_share(c: _Ctx) -> Assessment:
+    t = c.t
+    value = float(t.value)
+    tol = float(t.tolerance) if t.tolerance is not None else SHARE_TOLERANCE
+    T = float(t.end)
+    base = c.baseline()
+    yv = c.judged()
+    unit = "điểm %/năm" if c.percent else c.unit_per_year
+    common = dict(target_value=value, pace_unit=unit, baseline_value=base.value if base else None,
+                  baseline_year=base.year if base else None, baseline_source=base.source if base else None)
+    c.note(f"Chỉ tiêu cơ cấu: đạt khi cách mục tiêu không quá {fmt_number(tol, None)} "
+           f"{'điểm %' if c.percent else c.ind.unit}.")
+    if yv is None:
+        return c.no_data(**common)
+    c.note_provisional(yv)
+    v, tv = yv.estimate, yv.time
+    d = abs(v - value)
+    within = d <= tol + _EPS
+    have_trend = base is not None and tv - base.time > _EPS
+    expected = ratio = share = projection = None
+    status = None
+    if base is not None:
+        d0 = abs(base.value - value)
+        if T - base.time > _EPS:
+            expected = base.value + (value - base.value) * (tv - base.time) / (T - base.time)
+        share = 1 - d / d0 if d0 > _EPS else None
+        if have_trend:
+            d_exp = d0 * max(T - tv, 0.0) / (T - base.time)
+            if d0 - d_exp > _EPS:
+                ratio = (d0 - d) / (d0 - d_exp)
+            elif not within:
+                status = "regressing"      # the baseline was already within tolerance, it has moved away
+            if not c.over:
+                projection = v + (v - base.value) / (tv - base.time) * max(T - tv, 0.0)
+    if c.over:
+        status = "achieved" if within else "missed"
+    elif within:
+        status = "on_track"        # a balance can still move away: "achieved" only for the deadline year
+    elif not have_trend:
+        status = "no_data"
+    elif status is None:
+        status = status_from_ratio(ratio)
+    pace = None
+    if status not in ("achieved", "missed") and T - tv > _EPS and not within:
+        pace = (value - v) / (T - tv)
+    head = f"{yv.period.label()} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)} (cách {fmt_number(d, 2)} điểm)"
+    if status == "achieved":
+        s = f"{head}; đạt cơ cấu mục tiêu."
+    elif status == "missed":
+        s = f"{head}; không đạt cơ cấu mục tiêu năm {t.end}."
+    elif status == "no_data":
+        s = f"{head}; chưa đủ số liệu để đánh giá xu hướng."
+    else:
+        s = f"{head}; {_PHRASE[status]}"
+        if pace is not None:
+            s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, unit, c.ind)
+        elif within:
+            s += f"; cần giữ trong phạm vi ±{fmt_number(tol, None)} điểm đến năm {t.end}"
+        s += "."
+    return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=ratio,
+                    progress_share=share, pace_needed=pace, projection=projection, **common)
+
+
+# --- step ----------------------------------------------------------------------------
+
+def _assess_step(c: _Ctx) -> Assessment:
+    t = c.t
+    Y = t.end
+    unit = c.ind.unit.strip()
+    pace_unit = f"{unit} (còn thiếu trong năm {Y})"
+    if c.as_of.end_date() < dt.date(Y, 1, 1):
+        return c.result("no_data", f"Chỉ tiêu của năm {Y}, chưa đến năm thực hiện (đang xem "
+                        f"{c.as_of.as_of_label()}).", target_value=t.value, pace_unit=pace_unit)
+    if c.ind.temporal == "stock" and not c.over:
+        a = _assess_level(c)          # a level by the end of year Y, from last year's level
+        return a
+    c.note_soft()
+    yv = next((v for v in c.values if v.year == Y), None)
+    if yv is None:
+        return c.result("no_data", f"Chưa có số liệu năm {Y}.", target_value=t.value, pace_unit=pace_unit)
+    c.note_provisional(yv)
+    y = _judge_year(yv, t.cmp, float(t.value), t.soft)
+    floor = _floor(t.cmp)
+    if c.over:
+        status = "achieved" if y.met else "missed"
+    elif c.flow and yv.partial and floor and meets(yv.value, t.cmp, t.value, t.soft):
+        status = "achieved"           # the amount so far is already enough
+    elif y.met:
+        status = "on_track" if yv.partial else "achieved"
+    else:
+        status = status_from_ratio(y.ratio)
+    expected = t.value * yv.fraction if (c.flow and yv.partial) else t.value
+    pace = None
+    if c.flow and floor and status not in ("achieved", "missed"):
+        pace = max(t.value - yv.value, 0.0)
+    head = f"{yv.period.label()} đạt {c.v(yv.value)}"
+    if c.flow and yv.partial:
+        head += f" (theo tỷ lệ thời gian cần {c.v(expected)})"
+    head += f", mục tiêu năm {Y} {c.goal()}"
+    if status == "achieved":
+        s = f"{head}; đã đạt."
+    elif status == "missed":
+        s = f"{head}; không đạt."
+    else:
+        s = f"{head}; {_PHRASE[status]}" + (f", còn thiếu {c.v(pace)}" if pace else "") + "."
+    return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=y.ratio,
+                    progress_share=yv.value / t.value if (c.flow and t.value) else None, pace_needed=pace,
+                    pace_unit=pace_unit, target_value=t.value)
+
+
+_RULES = {
+    "level_min": _assess_level,
+    "level_max": _assess_level,
+    "count": _assess_level,
+    "avg_growth": _assess_avg_growth,
+    "range": _assess_range,
+    "yearly": _assess_yearly,
+    "sum": _assess_sum,
+    "change": _assess_change,
+    "share": _assess_share,
+    "relative": _assess_relative,
+    "step": _assess_step,
+}
+
+
+# --- worked examples (docs/method.md shows their output; a test keeps it current) -------
+
+def worked_examples() -> list[tuple[str, Assessment]]:
+    """The examples of docs/method.md: targets of the Điện Biên 2021-2025 plan (383/KH-UBND) and Lai Châu
+    (004) with ILLUSTRATIVE figures (not official statistics), assessed by this module."""
+    from kpi.catalog import Baseline
+    P = Period.parse
+
+    def ind(code, unit, direction="up", temporal="stock", decimals=1, breaks=()):
+        return Indicator(code, code, unit, direction, "Kinh tế", temporal=temporal, decimals=decimals,
+                         breaks=breaks)
+
+    def tgt(tid, code, kind, **kw):
+        kw.setdefault("start", 2021)
+        kw.setdefault("end", 2025)
+        return Target("dienbien_2021_2025", tid, code, kind, "…", **kw)
+
+    def pts(d):
+        return [Point.of(k, v) for k, v in d.items()]
+
+    poverty = ind("poverty_rate", "%", "down", decimals=2,
+                  breaks=((2021, "Chuẩn nghèo đa chiều giai đoạn 2021-2025 (Nghị định 07/2021/NĐ-CP)"),))
+    poverty_series = pts({2021: 27.5, 2022: 24.9, 2023: 22.4, 2024: 19.5})
+    ex = [
+        ("level_min: GRDP bình quân đầu người trên 52 triệu đồng năm 2025, không có số gốc",
+         tgt("grdp_per_capita", "grdp_per_capita", "level_min", cmp=">", value=52),
+         ind("grdp_per_capita", "triệu đồng", decimals=2),
+         pts({2021: 38.0, 2022: 41.0, 2023: 42.98, 2024: 46.0}), P("2024"), None),
+        ("level_max: tỷ lệ hộ nghèo từ 29,93% (2020) xuống dưới 16% năm 2025",
+         tgt("poverty_2025", "poverty_rate", "level_max", cmp="<", value=16, baseline=Baseline(2020, 29.93)),
+         poverty, poverty_series, P("2024"), None),
+        ("level_min gần mức trần: tỷ lệ tham gia BHYT trên 99%",
+         tgt("health_insurance", "health_insurance", "level_min", cmp=">", value=99,
+             baseline=Baseline(2020, 97.2)),
+         ind("health_insurance", "%"), pts({2022: 97.6, 2023: 97.9, 2024: 98.1}), P("2024"), None),
+        ("avg_growth (tốc độ năm): GRDP tăng bình quân 7,16%/năm",
+         tgt("grdp_growth_avg", "grdp_growth", "avg_growth", cmp=">=", value=7.16),
+         ind("grdp_growth", "%", temporal="rate", decimals=2),
+         pts({2021: 6.2, 2022: 7.8, 2023: 7.0, 2024: 6.9}), P("2024"), None),
+        ("avg_growth (mức): tổng mức bán lẻ tăng bình quân 15,61%/năm (số liệu sau kỳ đánh giá bị bỏ qua)",
+         tgt("retail_growth", "retail_sales", "avg_growth", cmp=">=", value=15.61),
+         ind("retail_sales", "tỷ đồng", temporal="flow", decimals=0),
+         pts({2020: 12000, 2021: 12900, 2022: 15600, 2023: 17800, 2024: 20100, "2025Q2-YTD": 10800}),
+         P("2024"), None),
+        ("range: giá trị sản xuất công nghiệp tăng 10-12%/năm",
+         tgt("industry_growth", "industry_growth", "range", low=10, high=12),
+         ind("industry_growth", "%", temporal="rate"),
+         pts({2021: 9.5, 2022: 11.2, 2023: 12.6, 2024: 10.4}), P("2024"), None),
+        ("yearly: tạo việc làm mới cho 9.000 lao động/năm (lũy kế 6 tháng 2025)",
+         tgt("new_jobs", "new_jobs", "yearly", cmp=">=", value=9000),
+         ind("new_jobs", "lao động", temporal="flow", decimals=0),
+         pts({2021: 9100, 2022: 8800, 2023: 9300, 2024: 9050, "2025Q2-YTD": 4700}), P("2025Q2"), None),
+        ("yearly, average: bình quân mỗi năm kết nạp 2.500 đảng viên",
+         tgt("party_admissions", "party_admissions", "yearly", cmp=">=", value=2500, average=True),
+         ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
+         pts({2021: 2380, 2022: 2610, 2023: 2540, 2024: 2450, "2025Q1": 520, "2025Q2": 630}), P("2025Q2"), None),
+        ("sum (khoảng): tổng vốn đầu tư toàn xã hội 2021-2025 khoảng 95 nghìn tỷ đồng",
+         tgt("investment_total", "investment", "sum", cmp=">=", value=95000, soft=True),
+         ind("investment", "tỷ đồng", temporal="flow", decimals=0),
+         pts({2021: 16500, 2022: 18200, 2023: 19000, 2024: 19800}), P("2024"), None),
+        ("change: tỷ lệ hộ nghèo bình quân giảm 2,97 điểm %/năm",
+         tgt("poverty_change", "poverty_rate", "change", cmp="<=", value=-2.97, baseline=Baseline(2020, 29.93)),
+         poverty, poverty_series, P("2024"), None),
+        ("share: khu vực nông, lâm nghiệp chiếm 16,42% (gốc 18,76% năm 2020, suy ra)",
+         tgt("structure_agri", "share_agri", "share", value=16.42, baseline=Baseline(2020, 18.76, True)),
+         ind("share_agri", "%", "neither", decimals=2),
+         pts({2021: 18.3, 2022: 17.9, 2023: 17.6, 2024: 17.1}), P("2024"), None),
+        ("relative: tăng trưởng GRDP cao hơn bình quân cả nước (Lai Châu, 004)",
+         Target("laichau", "grdp_vs_national", "grdp_growth", "relative", "…", 2021, 2025, cmp=">",
+                benchmark={"indicator": "grdp_growth", "unit": "VN"}),
+         ind("grdp_growth", "%", temporal="rate", decimals=2),
+         pts({2021: 5.1, 2022: 9.3, 2023: 4.6, 2024: 8.2}), P("2024"),
+         pts({2021: 2.58, 2022: 8.02, 2023: 5.05, 2024: 7.09})),
+        ("step: năm 2024 kết nạp 1.200 đảng viên trở lên (lũy kế 9 tháng)",
+         Target("laichau", "admissions_2024", "party_admissions", "step", "…", 2024, 2024, cmp=">=", value=1200),
+         ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
+         pts({"2024Q3-YTD": 850}), P("2024Q3"), None),
+    ]
+    return [(title, assess_target(t, i, s, a, benchmark=b)) for title, t, i, s, a, b in ex]
+
+
+def render_worked_examples() -> str:
+    """The text block docs/method.md embeds (between the ``worked-examples`` markers)."""
+    lines = []
+    for title, a in worked_examples():
+        lines.append(f"### {title}")
+        lines.append("")
+        lines.append(f"- trạng thái: **{STATUSES[a.status]['label']}** (`{a.status}`)")
+        for name in ("latest_value", "expected", "ratio", "progress_share", "pace_needed", "projection",
+                     "baseline_value", "target_value"):
+            x = getattr(a, name)
+            if x is not None:
+                lines.append(f"- {name}: {fmt_number(x, 4)}" + (f" {a.pace_unit}" if name == "pace_needed" else ""))
+        lines.append(f"- câu: {a.sentence}")
+        for n in a.notes:
+            lines.append(f"- ghi chú: {n}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":      # python -m kpi.progress: print the worked examples of docs/method.md
+    print(render_worked_examples(), end="")

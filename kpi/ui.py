@@ -1,0 +1,92 @@
+"""The one small Streamlit module of the core: shared filters, badges, the cold-start guard.
+
+Pages call these; everything they show comes from ``kpi.views``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from kpi.progress import MILESTONE_STATUSES, STATUSES
+
+# Query parameters that carry the shared filters, so that a link shows the same view.
+FILTER_PARAMS = {"plan": "f_plan", "asof": "f_asof", "unit": "f_unit"}
+
+
+def cold_start_guard() -> None:
+    """Make a first request straight to a page URL run through ``app.py``.
+
+    With a ``pages/`` folder beside the entry file, Streamlit starts every
+    server in its old multipage mode: until ``app.py`` has called
+    ``st.navigation`` once, a request to ``/chi_tieu`` runs ``pages/chi_tieu.py``
+    alone (no page config, a menu of raw file names). We switch that mode off
+    and rerun, which runs ``app.py`` with the page the URL asked for.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def init_filter(name: str, options: list, default):
+    """Seed a filter widget's state from the URL once; the widget then owns it."""
+    key = FILTER_PARAMS[name]
+    if key not in st.session_state or st.session_state[key] not in options:
+        wanted = st.query_params.get(name)
+        st.session_state[key] = wanted if wanted in options else default
+    return key
+
+
+def sync_query_params(extra: dict | None = None) -> None:
+    """Write the current filters (and ``extra``) into the URL."""
+    params = {name: st.session_state[key] for name, key in FILTER_PARAMS.items() if st.session_state.get(key)}
+    params.update({k: v for k, v in (extra or {}).items() if v})
+    for k in list(st.query_params.keys()):
+        if k not in params:
+            del st.query_params[k]
+    for k, v in params.items():
+        if st.query_params.get(k) != str(v):
+            st.query_params[k] = str(v)
+
+
+def filters() -> dict:
+    """The shared filters as the pages read them."""
+    return {name: st.session_state.get(key) for name, key in FILTER_PARAMS.items()}
+
+
+def badge(status: str, small: bool = False) -> str:
+    """HTML for a status: colour, symbol and label (readable in grey print and without colour)."""
+    meta = STATUSES.get(status) or MILESTONE_STATUSES[status]
+    size = "0.8rem" if small else "0.9rem"
+    return (f"<span style='background:{meta['color']};color:{meta.get('text_color', '#000')};"
+            f"border:1px solid #1F2933;border-radius:4px;padding:1px 7px;font-size:{size};"
+            f"white-space:nowrap'>{meta['symbol']} {html.escape(meta['label'])}</span>")
+
+
+def status_cards(cards: list[dict]) -> None:
+    """Counts by status as cards in the status colours, symbol and label in each."""
+    cols = st.columns(len(cards) or 1)
+    for col, c in zip(cols, cards):
+        with col:
+            st.markdown(
+                f"<div style='background:{c['color']};color:{c.get('text_color', '#000')};"
+                f"border:1px solid #1F2933;border-radius:8px;padding:10px 12px;min-height:92px'>"
+                f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
+                f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
+                unsafe_allow_html=True)
+
+
+def plotly(fig, key: str | None = None) -> None:
+    """A Plotly chart with its toolbar (the download button) always there."""
+    st.plotly_chart(fig, key=key, config={
+        "displaylogo": False, "displayModeBar": True,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key or "bieu-do"},
+    })
+
+
+def text(s: str) -> str:
+    """Escape text that came from data before it goes into Markdown or HTML."""
+    return html.escape(str(s)).replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
