@@ -1,26 +1,20 @@
-"""chitieu: theo dõi chỉ tiêu kế hoạch. Entry file: page config and navigation."""
+"""chitieu: theo dõi chỉ tiêu kế hoạch. The frame around every page: config, navigation, shared filters."""
 
 import streamlit as st
 
-from kpi import views
+from kpi import ui
 
-st.set_page_config(page_title="chitieu – Theo dõi chỉ tiêu", page_icon="📊", layout="wide")
+ui.cold_start_guard()
+st.set_page_config(page_title="chitieu – Theo dõi chỉ tiêu kế hoạch", page_icon="📊", layout="wide")
 
+PAGES = [
+    st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", default=True),
+    st.Page("pages/chi_tieu.py", title="Chỉ tiêu", icon=":material/show_chart:"),
+    st.Page("pages/don_vi.py", title="Đơn vị", icon=":material/groups:"),
+    st.Page("pages/ke_hoach.py", title="Kế hoạch", icon=":material/description:"),
+    st.Page("pages/nhap_so_lieu.py", title="Nhập số liệu", icon=":material/upload_file:"),
+]
 
-def overview():
-    st.title("Theo dõi chỉ tiêu kế hoạch")
-    try:
-        rows = views.plan_summaries()
-    except views.NoDatabase as e:
-        st.warning(str(e))
-        return
-    for row in rows:
-        with st.container(border=True):
-            st.subheader(row["short_title"])
-            st.caption(f"{row['reference']} · số liệu đến {row['as_of_label']}")
-            cols = st.columns(len(row["cards"]) or 1)
-            for col, card in zip(cols, row["cards"]):
-                col.metric(f"{card['symbol']} {card['label']}", card["count"])
-
-
-st.navigation([st.Page(overview, title="Tổng quan", icon="📊", default=True)]).run()
+page = st.navigation(PAGES)
+ui.shared_filters(page)
+page.run()

@@ -38,15 +38,17 @@ def base_layout(title: str = "", *, height: int = 380, source: str = "") -> dict
         separators=",.",
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)) if title else None,
         height=height,
-        margin=dict(l=60, r=20, t=60 if title else 20, b=70 if source else 40),
+        margin=dict(l=60, r=20, t=60 if title else 20, b=120 if source else 60),
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=12)),
         hoverlabel=dict(font=dict(family=FONT)),
         paper_bgcolor="white",
         plot_bgcolor="white",
     )
     if source:
-        layout["annotations"] = [dict(text=source, xref="paper", yref="paper", x=0, y=-0.28,
-                                      xanchor="left", yanchor="top", showarrow=False,
+        # below the legend: anchored at the plot's bottom, shifted down to the figure's bottom edge
+        bottom = layout["margin"]["b"]
+        layout["annotations"] = [dict(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-bottom + 6,
+                                      xanchor="left", yanchor="bottom", showarrow=False,
                                       font=dict(size=11, color="#52606D"))]
         layout["legend"]["y"] = -0.1
     return layout
@@ -286,29 +288,34 @@ def unit_ranking(rows: list[dict], title: str = "", source: str = "") -> go.Figu
 
 def unit_heatmap(units: list[str], indicators: list[str], statuses: list[list[str | None]],
                  title: str = "", source: str = "") -> go.Figure:
-    """Unit × indicator: each cell coloured by status, with the status symbol written in it."""
+    """Indicator × unit: each cell coloured by status with the status symbol written in it.
+
+    ``statuses[i][j]`` is unit i's status on indicator j (None: not reported). Indicators run
+    down the side, where their long names read horizontally; units run across.
+    """
     order = list(STATUSES)
-    scale_pos = {s: i for i, s in enumerate(order)}
+    pos = {s: i for i, s in enumerate(order)}
     n = len(order)
     colorscale = []
     for i, s in enumerate(order):
         colorscale += [[i / n, STATUSES[s]["color"]], [(i + 1) / n, STATUSES[s]["color"]]]
-    z = [[(scale_pos[s] + 0.5) / n if s else None for s in row] for row in statuses]
-    text = [[STATUSES[s]["symbol"] if s else "" for s in row] for row in statuses]
-    hover = [[f"{u}<br>{ind}<br>{STATUSES[s]['label'] if s else 'Không áp dụng'}" for ind, s in zip(indicators, row)]
-             for u, row in zip(units, statuses)]
-    fig = _figure(title, source, height=max(320, 30 * len(units) + 200))
+    cols = list(zip(*statuses)) if statuses else []          # one row per indicator
+    z = [[(pos[s] + 0.5) / n if s else None for s in row] for row in cols]
+    text = [[STATUSES[s]["symbol"] if s else "" for s in row] for row in cols]
+    hover = [[f"{u}<br>{ind}<br>{STATUSES[s]['label'] if s else 'Không có số liệu'}" for u, s in zip(units, row)]
+             for ind, row in zip(indicators, cols)]
+    fig = _figure(title, source, height=max(360, 28 * len(indicators) + 230))
     fig.add_trace(go.Heatmap(
-        z=z, x=indicators, y=units, zmin=0, zmax=1, colorscale=colorscale, showscale=False,
-        text=text, texttemplate="%{text}", textfont=dict(size=14), xgap=2, ygap=2,
+        z=z, x=units, y=indicators, zmin=0, zmax=1, colorscale=colorscale, showscale=False,
+        text=text, texttemplate="%{text}", textfont=dict(size=13), xgap=2, ygap=2,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_xaxes(tickangle=-35, showgrid=False)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(tickangle=-30, showgrid=False, side="top")
+    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True)
     for s in order:  # a legend: one invisible marker per status
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status_label(s),
                                  marker=dict(size=12, symbol="square", color=STATUSES[s]["color"],
                                              line=dict(color=INK, width=1))))
-    fig.update_layout(margin=dict(b=160))
+    fig.update_layout(margin=dict(t=150), legend=dict(y=-0.02, yanchor="top"))
     return fig
 
 

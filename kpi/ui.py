@@ -40,16 +40,73 @@ def init_filter(name: str, options: list, default):
     return key
 
 
-def sync_query_params(extra: dict | None = None) -> None:
-    """Write the current filters (and ``extra``) into the URL."""
+def sync_query_params(keep: tuple = ()) -> None:
+    """Write the current filters into the URL; other parameters go, except those in ``keep``."""
     params = {name: st.session_state[key] for name, key in FILTER_PARAMS.items() if st.session_state.get(key)}
-    params.update({k: v for k, v in (extra or {}).items() if v})
+    params.update({k: st.query_params[k] for k in keep if st.query_params.get(k)})
     for k in list(st.query_params.keys()):
         if k not in params:
             del st.query_params[k]
     for k, v in params.items():
         if st.query_params.get(k) != str(v):
             st.query_params[k] = str(v)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _cached(fn_name: str, version: tuple, db: str, **kwargs):
+    from kpi import views
+
+    return getattr(views, fn_name)(db, **kwargs)
+
+
+def load(fn_name: str, **kwargs):
+    """``views.<fn_name>(db, **kwargs)``, cached until the database file changes."""
+    from kpi import views
+    from kpi.store import db_path
+
+    db = str(db_path())
+    return _cached(fn_name, views.data_version(db), db, **kwargs)
+
+
+def clear_cache() -> None:
+    _cached.clear()
+
+
+# Parameters of a page's own, kept in the URL while that page is shown.
+PAGE_PARAMS = {"chi_tieu": ("target",)}
+
+
+def shared_filters(page=None) -> dict | None:
+    """Plan, as-of quarter and unit in the sidebar, kept across pages and in the URL."""
+    from kpi import views
+    from kpi.periods import Period
+
+    try:
+        opts = load("filter_options")
+    except views.NoDatabase as e:
+        st.error(str(e))
+        st.stop()
+    plans = opts["plans"]
+    if not plans:
+        st.error("Chưa có kế hoạch nào trong cơ sở dữ liệu.")
+        st.stop()
+    with st.sidebar:
+        st.markdown("### Bộ lọc")
+        key = init_filter("plan", list(plans), opts["default_plan"])
+        plan_id = st.selectbox("Kế hoạch", list(plans), key=key, format_func=lambda p: plans[p]["label"])
+        p = plans[plan_id]
+        key = init_filter("asof", p["as_of"], p["default_as_of"])
+        st.selectbox("Số liệu đến", p["as_of"], key=key, format_func=lambda q: Period.parse(q).as_of_label())
+        key = init_filter("unit", list(p["units"]), next(iter(p["units"])))
+        st.selectbox("Đơn vị", list(p["units"]), key=key, format_func=lambda c: f"{p['units'][c]} ({c})")
+        st.caption("Đường dẫn trên thanh địa chỉ giữ nguyên bộ lọc: gửi cho người khác để xem cùng nội dung.")
+    sync_query_params(PAGE_PARAMS.get(getattr(page, "url_path", ""), ()))
+    return filters()
+
+
+def url_filters() -> dict:
+    """The filters as query parameters, for links and page switches."""
+    return {name: st.session_state[key] for name, key in FILTER_PARAMS.items() if st.session_state.get(key)}
 
 
 def filters() -> dict:

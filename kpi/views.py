@@ -1,34 +1,475 @@
-"""What the pages show, computed without Streamlit (so tests can call it)."""
+"""What the pages show, computed without Streamlit so tests can call it.
+
+Each function opens the store briefly, reads, closes, and returns plain data
+(dicts, lists, DataFrames, Plotly figures). Pages only lay these out.
+"""
 
 from __future__ import annotations
 
-from kpi import progress
-from kpi.assess import assess_plan
-from kpi.repo import catalog_from_db
-from kpi.store import connect, db_path, scalar
+import dataclasses
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+
+import pandas as pd
+
+from kpi import charts, progress
+from kpi.assess import assess_plan, default_as_of
+from kpi.catalog import AREAS, KIND_LABELS, Catalog, Plan, Target
+from kpi.fmt import fmt_date, fmt_datetime, fmt_number, fmt_value
+from kpi.periods import Period, quarters
+from kpi.repo import catalog_from_db, current_values, history, mark_milestone, milestone_marks, series_points
+from kpi.store import STATUS_LABELS, connect, db_path, scalar
+
+# A quarterly return is due this many days after the quarter ends; later counts as late.
+REPORT_DUE_DAYS = int(os.environ.get("CHITIEU_REPORT_DUE_DAYS", 15))
+GOOD = ("achieved", "on_track")
+ATTENTION = ("missed", "regressing", "off_track")   # what a leader must see first
 
 
 class NoDatabase(RuntimeError):
     """The database is missing or has no catalogue yet."""
 
 
-def plan_summaries(path=None) -> list[dict]:
-    """One row per plan: reference, as-of and the count of targets by status."""
+def data_version(path=None) -> tuple:
+    """Changes whenever the database file does: the pages' cache key."""
+    p = db_path(path)
+    out = []
+    for f in (p, p.with_name(p.name + ".wal")):
+        try:
+            st = f.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+def _open(path):
     p = db_path(path)
     if not p.exists():
         raise NoDatabase(f"Chưa có cơ sở dữ liệu {p}. Chạy: make db (hoặc python -m etl init && python -m etl demo)")
-    with connect(p) as con:
-        if not scalar(con, "SELECT count(*) FROM plans"):
-            raise NoDatabase("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy: python -m etl init")
-        cat = catalog_from_db(con)
+    return connect(p)
+
+
+def _catalog(con) -> Catalog:
+    if not scalar(con, "SELECT count(*) FROM plans"):
+        raise NoDatabase("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy: python -m etl init")
+    return catalog_from_db(con)
+
+
+def _units(con) -> dict[str, dict]:
+    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
+    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
+
+
+# --- filters ---------------------------------------------------------------
+
+
+def filter_options(path=None) -> dict:
+    """Plans, and per plan the as-of quarters and the units that can be chosen."""
+    with _open(path) as con:
+        cat = _catalog(con)
+        units = _units(con)
+        out = {"plans": {}, "default_plan": None}
+        for plan in cat.plans.values():
+            latest = default_as_of(con, plan)
+            first = plan.baseline_year or plan.start
+            qs = [str(q) for q in quarters(min(first + 1, plan.start), latest.year, latest.quarter or 4)]
+            if str(latest) not in qs:
+                qs.append(str(latest))
+            codes = [plan.scope_unit] + sorted(
+                c for c in _reporting_units(con, plan, units) if c != plan.scope_unit)
+            out["plans"][plan.id] = {
+                "label": plan.short_title, "as_of": qs[::-1], "default_as_of": str(latest),
+                "units": {c: _unit_label(units.get(c), c) for c in codes},
+                "has_targets": bool(plan.targets),
+            }
+        with_targets = [p for p, v in out["plans"].items() if v["has_targets"]]
+        out["default_plan"] = with_targets[0] if with_targets else next(iter(out["plans"]), None)
+    return out
+
+
+def _unit_label(u: dict | None, code: str) -> str:
+    if not u:
+        return code
+    end = f" (đến {u['valid_to']:%d/%m/%Y})" if u.get("valid_to") else ""
+    return f"{u['name']}{end}"
+
+
+def _reporting_units(con, plan: Plan, units: dict) -> set[str]:
+    """The scope unit and the units below it that have any value for the plan's indicators."""
+    codes = sorted({t.indicator for t in plan.targets})
+    if not codes:
+        return {plan.scope_unit}
+    rows = con.execute("SELECT DISTINCT unit FROM current_observations WHERE list_contains(?, indicator)",
+                       [codes]).fetchall()
+    found = {r[0] for r in rows}
+    return {c for c in found if c == plan.scope_unit or units.get(c, {}).get("parent") == plan.scope_unit} | {
+        plan.scope_unit}
+
+
+# --- overview ----------------------------------------------------------------
+
+
+def _target_text(t: Target, ind) -> str:
+    d = ind.decimals
+    cmp = {">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< "}.get(t.cmp or "", "")
+    if t.kind == "range":
+        return f"{fmt_number(t.low, d)}–{fmt_value(t.high, ind.unit, d)}/năm"
+    if t.kind == "relative":
+        return f"{cmp}mức cả nước" if t.benchmark and t.benchmark.get("unit") == "VN" else f"{cmp}mức chuẩn"
+    if t.kind == "avg_growth":
+        return f"{cmp}{fmt_number(t.value, 2)}%/năm (bình quân {t.start}–{t.end})"
+    if t.kind == "change":
+        unit = "điểm %" if ind.is_percent else ind.unit
+        return f"{cmp}{fmt_number(t.value, 2)} {unit}/năm"
+    if t.kind == "sum":
+        return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.start}–{t.end})"
+    if t.kind == "yearly":
+        return f"{cmp}{fmt_value(t.value, ind.unit, d)}/năm"
+    if t.kind == "share":
+        return f"{fmt_value(t.value, ind.unit, d)} (±{fmt_number(t.tolerance or 1, 1)})"
+    return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.end})"
+
+
+def _latest_text(a: progress.Assessment, t: Target, ind) -> str:
+    if a.latest_value is None:
+        return "–"
+    if t.kind in ("avg_growth",):
+        return f"{fmt_number(a.latest_value, 2)}%/năm"
+    if t.kind == "change":
+        return f"{fmt_number(a.latest_value, 2)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
+    return fmt_value(a.latest_value, ind.unit, ind.decimals)
+
+
+def _yearly_trend(points: list, ind, as_of: Period) -> list[float]:
+    return [round(v.estimate, 4) for v in progress.current_series(points, ind, as_of)]
+
+
+def resolve(opts: dict, plan_id: str | None, as_of: str | None, unit: str | None) -> tuple[str, str, str]:
+    """Valid filter values: the ones asked for where they exist, else the defaults."""
+    plan_id = plan_id if plan_id in opts["plans"] else opts["default_plan"]
+    p = opts["plans"][plan_id]
+    as_of = as_of if as_of in p["as_of"] else p["default_as_of"]
+    unit = unit if unit in p["units"] else next(iter(p["units"]))
+    return plan_id, as_of, unit
+
+
+def overview(path=None, plan_id: str | None = None, as_of: str | None = None, unit: str | None = None) -> dict:
+    """Counts by status, and the targets grouped by area with latest value, target, status and trend."""
+    with _open(path) as con:
+        cat = _catalog(con)
+        plan = cat.plan(plan_id) if plan_id else next(iter(cat.plans.values()))
+        report = assess_plan(con, plan.id, as_of=as_of, unit=unit, catalog=cat)
+        df = current_values(con, sorted({t.indicator for t in plan.targets}), [report.unit])
+        unit_name = _unit_label(_units(con).get(report.unit), report.unit)
+    by_ind = {code: series_points(g) for code, g in df.groupby("indicator")} if not df.empty else {}
+    groups: dict[str, list] = defaultdict(list)
+    for t, a in zip(plan.targets, report.targets):
+        ind = cat.indicators[t.indicator]
+        meta = progress.STATUSES[a.status]
+        groups[ind.area].append({
+            "target_id": t.id, "status": a.status, "rank": meta["rank"] or 9,
+            "Trạng thái": f"{meta['symbol']} {meta['label']}",
+            "Chỉ tiêu": ind.name, "Thực hiện": _latest_text(a, t, ind),
+            "Kỳ": a.latest_period.label() if a.latest_period else "–",
+            "Mục tiêu": _target_text(t, ind),
+            "Xu hướng": _yearly_trend(by_ind.get(t.indicator, []), ind, report.as_of),
+            "Nhận định": a.sentence,
+        })
+    areas = [a for a in AREAS if a in groups] + [a for a in groups if a not in AREAS]
+    worst = sorted((r for rows in groups.values() for r in rows if r["status"] in ATTENTION),
+                   key=lambda r: -r["rank"])
+    counts = report.counts()
+    cards = [dict(status=s, count=n, **progress.STATUSES[s]) for s, n in counts.items()]
+    ms = report.milestone_counts()
+    return {
+        "plan": plan, "reference": plan.reference(), "unit": report.unit, "as_of": report.as_of,
+        "unit_name": unit_name, "attention": pd.DataFrame(worst),
+        "counts": counts, "cards": cards, "total": len(plan.targets),
+        "milestone_cards": [dict(status=s, count=n, **progress.MILESTONE_STATUSES[s]) for s, n in ms.items()],
+        "groups": {a: pd.DataFrame(groups[a]) for a in areas},
+        "chart": charts.status_bar(counts, title="Chỉ tiêu theo trạng thái",
+                                   source=_source(plan, report.as_of)) if plan.targets else None,
+    }
+
+
+def _source(plan: Plan, as_of: Period) -> str:
+    return f"Nguồn: chitieu, {plan.short_title} ({plan.reference()}); số liệu đến {as_of.as_of_label()}"
+
+
+def plan_summaries(path=None) -> list[dict]:
+    """One row per plan: reference, as-of and the count of targets by status (the landing summary)."""
+    with _open(path) as con:
+        cat = _catalog(con)
         reports = [assess_plan(con, plan_id, catalog=cat) for plan_id in cat.plans]
     out = []
     for r in reports:
-        counts = r.counts() if r.plan.targets else {}
-        cards = [dict(status=s, count=n, **progress.STATUSES[s]) for s, n in counts.items()]
-        mc = r.milestone_counts()
-        cards += [dict(status=s, count=n, **progress.MILESTONE_STATUSES[s]) for s, n in mc.items()
+        cards = [dict(status=s, count=n, **progress.STATUSES[s]) for s, n in r.counts().items()] if r.plan.targets else []
+        cards += [dict(status=s, count=n, **progress.MILESTONE_STATUSES[s]) for s, n in r.milestone_counts().items()
                   if r.plan.milestones]
         out.append(dict(id=r.plan.id, short_title=r.plan.short_title, reference=r.plan.reference(),
                         as_of_label=r.as_of.as_of_label(), cards=cards))
     return out
+
+
+# --- one target ----------------------------------------------------------------
+
+
+def target_detail(path=None, plan_id: str | None = None, target_id: str | None = None, as_of: str | None = None,
+                  unit: str | None = None) -> dict:
+    """Everything the target page shows."""
+    with _open(path) as con:
+        cat = _catalog(con)
+        plan = cat.plan(plan_id)
+        t = plan.target(target_id) if target_id else plan.targets[0]
+        ind = cat.indicators[t.indicator]
+        report_unit = unit or plan.scope_unit
+        as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan, report_unit)
+        series = series_points(current_values(con, [t.indicator], [report_unit]))
+        bench = None
+        if t.benchmark:
+            bench = series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
+        a = progress.assess_target(t, ind, series, as_of_p, benchmark=bench)
+        hist = history(con, t.indicator, report_unit)
+        units = _units(con)
+        breakdown = _breakdown(con, plan, t, ind, units, as_of_p)
+    fig = charts.target_chart(t, ind, series, a, as_of_p, benchmark=bench, title=ind.name,
+                              source=_source(plan, as_of_p))
+    values = pd.DataFrame({
+        "Kỳ": [Period.parse(p).label() for p in hist["period"]],
+        "Giá trị": [fmt_value(v, ind.unit, ind.decimals) for v in hist["value"]],
+        "Tình trạng số liệu": [STATUS_LABELS.get(s, s) for s in hist["status"]],
+        "Lần sửa": hist["revision"],
+        "Đang dùng": ["✔" if c else "" for c in hist["is_current"]],
+        "Nguồn": hist["source"].fillna(""),
+        "Lần nạp": [f"#{int(u)}" if pd.notna(u) else "–" for u in hist["upload_id"]],
+        "Tệp": hist["file_name"].fillna(""),
+        "Người nạp": hist["uploaded_by"].fillna(""),
+        "Thời điểm ghi": [fmt_datetime(x) for x in hist["recorded_at"]],
+        "Đã rút lại": ["có" if s == "rolled_back" else "" for s in hist["upload_status"]],
+    })
+    return {
+        "plan": plan, "target": t, "indicator": ind, "assessment": a, "chart": fig, "as_of": as_of_p,
+        "unit": report_unit, "unit_name": _unit_label(units.get(report_unit), report_unit),
+        "target_text": _target_text(t, ind), "target_short": _target_text(t, ind).split(" (")[0],
+        "latest_text": _latest_text(a, t, ind),
+        "kind_label": KIND_LABELS.get(t.kind, t.kind), "values": values, "breakdown": breakdown,
+        "reference": plan.reference(),
+    }
+
+
+def _breakdown(con, plan: Plan, t: Target, ind, units: dict, as_of: Period) -> pd.DataFrame:
+    """The latest value of each unit below the plan's scope, for this indicator."""
+    df = current_values(con, [t.indicator])
+    if df.empty:
+        return pd.DataFrame()
+    df = df[df["unit"].map(lambda c: units.get(c, {}).get("parent") == plan.scope_unit)]
+    rows = []
+    for code, g in df.groupby("unit"):
+        pts = [p for p in series_points(g) if p.period.end_date() <= as_of.end_date()]
+        if not pts:
+            continue
+        last = pts[-1]
+        u = units[code]
+        rows.append({"Mã": code, "Đơn vị": u["name"], "Cấp": "Xã/phường" if u["level"] == "commune" else "Huyện (cũ)",
+                     "Kỳ": last.period.label(), "Giá trị": last.value,
+                     "Hiển thị": fmt_value(last.value, ind.unit, ind.decimals)})
+    return pd.DataFrame(rows)
+
+
+# --- units ---------------------------------------------------------------------
+
+
+def _scaled(t: Target, factor: float) -> Target:
+    """A province target brought to a unit's size (for indicators that add up across units)."""
+    def s(x):
+        return None if x is None else x * factor
+    return dataclasses.replace(
+        t, value=s(t.value) if t.kind not in ("avg_growth", "share", "relative") else t.value,
+        low=s(t.low), high=s(t.high),
+        baseline=dataclasses.replace(t.baseline, value=t.baseline.value * factor) if t.baseline else None)
+
+
+LEVEL_LABELS = {"district": "Huyện, thị xã, thành phố (đến 30/06/2025)", "commune": "Xã, phường (từ 01/07/2025)"}
+
+
+def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, cluster: str | None = None,
+               level: str | None = None) -> dict:
+    """Units side by side: ranking, unit × indicator heatmap, reporting rate and timeliness.
+
+    Units are judged on the plan's own targets. For an indicator that adds up
+    across units (aggregation ``sum``) a unit's target is the province target
+    times the unit's share of the province in the first year both have
+    values; rates and percentages keep the province's target.
+    """
+    with _open(path) as con:
+        cat = _catalog(con)
+        plan = cat.plan(plan_id)
+        units = _units(con)
+        as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan)
+        codes = sorted({t.indicator for t in plan.targets})
+        df = current_values(con, codes) if codes else pd.DataFrame()
+        uploads = con.execute("SELECT unit, period, uploaded_at, status, format FROM uploads "
+                              "WHERE format = 'return'").df()
+    subunits = sorted({c for c in df.get("unit", []) if units.get(c, {}).get("parent") == plan.scope_unit})
+    # Former districts and the communes after them are never ranked together.
+    levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in subunits)]
+    level = level if level in levels else (levels[0] if levels else None)
+    subunits = [c for c in subunits if units[c]["level"] == level]
+    clusters = sorted({units[c]["cluster"] for c in subunits if units[c].get("cluster")})
+    if cluster:
+        subunits = [c for c in subunits if units[c].get("cluster") == cluster]
+    series = {(i, u): series_points(g) for (i, u), g in df.groupby(["indicator", "unit"])} if not df.empty else {}
+    province = {i: series.get((i, plan.scope_unit), []) for i in codes}
+    heat_targets = [t for t in plan.targets
+                    if cat.indicators[t.indicator].aggregation != "none" and not t.benchmark]
+    ranking, matrix = [], []
+    for code in subunits:
+        row, good, total = [], 0, 0
+        for t in heat_targets:
+            ind = cat.indicators[t.indicator]
+            pts = series.get((t.indicator, code), [])
+            if not pts:
+                row.append(None)
+                continue
+            target = t
+            if ind.aggregation == "sum":
+                factor = _share(pts, province[t.indicator])
+                if factor is None:
+                    row.append(None)
+                    continue
+                target = _scaled(t, factor)
+            a = progress.assess_target(target, ind, pts, as_of_p)
+            row.append(a.status)
+            if a.status != "no_data":
+                total += 1
+                good += a.status in GOOD
+        matrix.append(row)
+        if total:
+            ranking.append({"code": code, "name": units[code]["name"], "good": good, "total": total,
+                            "share": good / total, "cluster": units[code].get("cluster") or ""})
+    labels = [f"{units[c]['name']}" for c in subunits]
+    ind_labels = [_short(cat.indicators[t.indicator].name, t) for t in heat_targets]
+    keep = [j for j in range(len(heat_targets)) if any(r[j] for r in matrix)]
+    matrix = [[r[j] for j in keep] for r in matrix]
+    ind_labels = [ind_labels[j] for j in keep]
+    src = _source(plan, as_of_p)
+    reporting = reporting_table(plan, units, uploads, subunits, as_of_p)
+    return {
+        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
+        "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,
+        "ranking_chart": charts.unit_ranking(ranking, title="Xếp hạng đơn vị theo tỷ lệ chỉ tiêu đạt / đúng tiến độ",
+                                             source=src) if ranking else None,
+        "heatmap": charts.unit_heatmap(labels, ind_labels, matrix, title="Tiến độ theo đơn vị và chỉ số",
+                                       source=src) if matrix and ind_labels else None,
+        "reporting": reporting,
+        "reporting_chart": charts.reporting_bar(reporting["by_period"], title="Tình hình nộp báo cáo quý",
+                                                source=src) if reporting["by_period"] else None,
+    }
+
+
+def _short(name: str, t: Target) -> str:
+    return name if len(name) <= 38 else name[:36] + "…"
+
+
+def _share(unit_pts: list, prov_pts: list) -> float | None:
+    """The unit's share of the province in the first full year both report."""
+    uy = {p.period.year: p.value for p in unit_pts if p.period.kind == "Y"}
+    py = {p.period.year: p.value for p in prov_pts if p.period.kind == "Y"}
+    for y in sorted(set(uy) & set(py)):
+        if py[y]:
+            return uy[y] / py[y]
+    return None
+
+
+def report_due(period: Period) -> dt.date:
+    return period.end_date() + dt.timedelta(days=REPORT_DUE_DAYS)
+
+
+def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: list[str], as_of: Period) -> dict:
+    """Which units sent each quarter's return, on time or late, and which did not (up to ``as_of``)."""
+    first = {}
+    if not uploads.empty:
+        ok = uploads[uploads["status"] == "committed"]
+        for r in ok.itertuples():
+            if not r.period:
+                continue
+            key = (r.unit, str(Period.parse(r.period)).replace("-YTD", ""))
+            if key not in first or r.uploaded_at < first[key]:
+                first[key] = r.uploaded_at
+    by_period, missing, late = [], [], []
+    start = max(plan.start, 2020)
+    for q in quarters(start, as_of.year, as_of.quarter or 4):
+        due = report_due(q)
+        expected = [c for c in subunits if _valid_during(units[c], q)]
+        if not expected:
+            continue
+        counts = Counter()
+        for c in expected:
+            sent = first.get((c, str(q)))
+            if sent is None:
+                counts["missing"] += 1
+                missing.append({"Kỳ": q.label(), "Đơn vị": units[c]["name"], "Hạn nộp": fmt_date(due)})
+            elif sent.date() > due:
+                counts["late"] += 1
+                late.append({"Kỳ": q.label(), "Đơn vị": units[c]["name"], "Hạn nộp": fmt_date(due),
+                             "Ngày nộp": fmt_date(sent.date()), "Trễ (ngày)": (sent.date() - due).days})
+            else:
+                counts["on_time"] += 1
+        by_period.append({"period": q.label(), "on_time": counts["on_time"], "late": counts["late"],
+                          "missing": counts["missing"], "expected": len(expected)})
+    last = by_period[-1] if by_period else None
+    return {"by_period": by_period, "missing": pd.DataFrame(missing), "late": pd.DataFrame(late),
+            "latest": last, "due_days": REPORT_DUE_DAYS}
+
+
+def _valid_during(u: dict, q: Period) -> bool:
+    start, end = u.get("valid_from"), u.get("valid_to")
+    return (start is None or start <= q.end_date()) and (end is None or end >= q.start_date())
+
+
+# --- plans and milestones ------------------------------------------------------
+
+
+def plans_view(path=None, as_of: str | None = None) -> list[dict]:
+    """Every plan with its document, targets in the plan's words and milestones with their state."""
+    today = dt.date.today()
+    out = []
+    with _open(path) as con:
+        cat = _catalog(con)
+        units = _units(con)
+        for plan in cat.plans.values():
+            marks = milestone_marks(con, plan.id)
+            day = Period.parse(as_of).end_date() if as_of else today
+            ms = []
+            for m in plan.milestones:
+                mark = marks.get(m.id)
+                a = progress.assess_milestone(m, mark.done_on if mark else None, day)
+                meta = progress.MILESTONE_STATUSES[a.status]
+                ms.append({"id": m.id, "Trạng thái": f"{meta['symbol']} {meta['label']}", "status": a.status,
+                           "Mốc": m.title, "Hạn": fmt_date(m.deadline), "Chịu trách nhiệm": m.responsible,
+                           "Nhận định": a.sentence, "Ghi chú": mark.note if mark else "",
+                           "Người xác nhận": mark.recorded_by if mark else "", "Căn cứ": m.quote})
+            targets = [{"Mục": t.section, "Mã": t.id, "Chỉ số": cat.indicators[t.indicator].name,
+                        "Loại": KIND_LABELS.get(t.kind, t.kind), "Mục tiêu": _target_text(t, cat.indicators[t.indicator]),
+                        "Nguyên văn kế hoạch": t.quote, "Cách hiểu": t.choice} for t in plan.targets]
+            out.append({"plan": plan, "reference": plan.reference(), "targets": pd.DataFrame(targets),
+                        "scope_name": _unit_label(units.get(plan.scope_unit), plan.scope_unit),
+                        "milestones": pd.DataFrame(ms), "milestone_ids": [m.id for m in plan.milestones],
+                        "milestone_titles": {m.id: m.title for m in plan.milestones}})
+    return out
+
+
+def set_milestone(path, plan_id: str, milestone_id: str, done_on: dt.date | None, note: str, by: str) -> None:
+    with connect(db_path(path)) as con:
+        mark_milestone(con, plan_id, milestone_id, done_on, note, by)
+
+
+def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
+    """Target id → how it reads in a picker: section, indicator, target."""
+    with _open(path) as con:
+        cat = _catalog(con)
+    plan = cat.plan(plan_id)
+    return {t.id: f"{t.section} · {cat.indicators[t.indicator].name} ({_target_text(t, cat.indicators[t.indicator])})"
+            for t in plan.targets}

@@ -1,0 +1,43 @@
+"""Kế hoạch: the plans, every target in the plan's words, milestones the secretariat marks done."""
+
+import datetime as dt
+
+import streamlit as st
+
+from kpi import ui, views
+
+ui.cold_start_guard()
+f = ui.filters()
+st.title("Kế hoạch")
+plans = ui.load("plans_view", as_of=f["asof"])
+plans = sorted(plans, key=lambda p: p["plan"].id != f["plan"])   # the chosen plan first
+tabs = st.tabs([p["plan"].short_title for p in plans])
+for tab, p in zip(tabs, plans):
+    plan = p["plan"]
+    with tab:
+        st.markdown(f"**{ui.text(plan.title)}**")
+        st.caption(f"{ui.text(p['reference'])} · Phạm vi: {ui.text(p['scope_name'])} · "
+                   f"Giai đoạn {plan.start}–{plan.end} · Nguồn văn bản: {ui.text(plan.source)}")
+        if plan.note:
+            st.caption(f"Ghi chú: {ui.text(plan.note)}")
+        if not p["targets"].empty:
+            st.subheader(f"Chỉ tiêu ({len(p['targets'])})")
+            st.dataframe(p["targets"], hide_index=True, width="stretch",
+                         column_config={"Nguyên văn kế hoạch": st.column_config.TextColumn(width="large")})
+        if not p["milestones"].empty:
+            st.subheader(f"Mốc thời hạn ({len(p['milestones'])})")
+            st.dataframe(p["milestones"].drop(columns=["id", "status"]), hide_index=True, width="stretch")
+            with st.form(f"mark_{plan.id}", clear_on_submit=True):
+                st.markdown("**Xác nhận hoàn thành một mốc**")
+                mid = st.selectbox("Mốc", p["milestone_ids"], format_func=lambda m, p=p: p["milestone_titles"][m],
+                                   key=f"mark_id_{plan.id}")
+                done = st.checkbox("Đã hoàn thành", value=True, key=f"mark_done_{plan.id}")
+                day = st.date_input("Ngày hoàn thành", value=dt.date.today(), format="DD/MM/YYYY",
+                                    key=f"mark_day_{plan.id}")
+                note = st.text_input("Ghi chú, căn cứ (số văn bản, biên bản…)", key=f"mark_note_{plan.id}")
+                who = st.text_input("Người xác nhận", key=f"mark_who_{plan.id}")
+                if st.form_submit_button("Ghi nhận"):
+                    views.set_milestone(None, plan.id, mid, day if done else None, note, who)
+                    ui.clear_cache()
+                    st.success("Đã ghi nhận.")
+                    st.rerun()
