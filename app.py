@@ -4,7 +4,6 @@ import streamlit as st
 
 from kpi import ui
 
-ui.cold_start_guard()
 st.set_page_config(page_title="chitieu – Theo dõi chỉ tiêu kế hoạch", page_icon="📊", layout="wide")
 
 PAGES = [
@@ -15,6 +14,7 @@ PAGES = [
     st.Page("pages/nhap_so_lieu.py", title="Nhập số liệu", icon=":material/upload_file:"),
 ]
 
-page = st.navigation(PAGES)
-ui.shared_filters(page)
-page.run()
+with ui.entry():
+    page = st.navigation(PAGES)
+    ui.shared_filters(page)
+    page.run()

@@ -5,7 +5,11 @@ Pages call these; everything they show comes from ``kpi.views``.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import runpy
+import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -15,20 +19,38 @@ from kpi.progress import MILESTONE_STATUSES, STATUSES
 FILTER_PARAMS = {"plan": "f_plan", "asof": "f_asof", "unit": "f_unit"}
 
 
+ENTRY = Path(__file__).resolve().parent.parent / "app.py"
+_run = threading.local()
+
+
+@contextlib.contextmanager
+def entry():
+    """Wrap the entry file's run, so that pages can tell they were started through it."""
+    _run.entry = True
+    try:
+        yield
+    finally:
+        _run.entry = False
+
+
 def cold_start_guard() -> None:
     """Make a first request straight to a page URL run through ``app.py``.
 
     With a ``pages/`` folder beside the entry file, Streamlit starts every
     server in its old multipage mode: until ``app.py`` has called
     ``st.navigation`` once, a request to ``/chi_tieu`` runs ``pages/chi_tieu.py``
-    alone (no page config, a menu of raw file names). We switch that mode off
-    and rerun, which runs ``app.py`` with the page the URL asked for.
+    alone (no page config, a menu of raw file names). A page that finds it
+    was not started through ``app.py`` switches that mode off, runs ``app.py``
+    in its place (which runs this page through ``st.navigation``, with the
+    widgets' state and button clicks of this run intact) and stops.
     """
+    if getattr(_run, "entry", False):
+        return
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    runpy.run_path(str(ENTRY), run_name="__main__")
+    st.stop()
 
 
 def init_filter(name: str, options: list, default):

@@ -27,7 +27,7 @@ for tab, p in zip(tabs, plans):
         if not p["milestones"].empty:
             st.subheader(f"Mốc thời hạn ({len(p['milestones'])})")
             st.dataframe(p["milestones"].drop(columns=["id", "status"]), hide_index=True, width="stretch")
-            with st.form(f"mark_{plan.id}", clear_on_submit=True):
+            with st.container(border=True):
                 st.markdown("**Xác nhận hoàn thành một mốc**")
                 mid = st.selectbox("Mốc", p["milestone_ids"], format_func=lambda m, p=p: p["milestone_titles"][m],
                                    key=f"mark_id_{plan.id}")
@@ -36,8 +36,8 @@ for tab, p in zip(tabs, plans):
                                     key=f"mark_day_{plan.id}")
                 note = st.text_input("Ghi chú, căn cứ (số văn bản, biên bản…)", key=f"mark_note_{plan.id}")
                 who = st.text_input("Người xác nhận", key=f"mark_who_{plan.id}")
-                if st.form_submit_button("Ghi nhận"):
+                if st.button("Ghi nhận", key=f"mark_btn_{plan.id}"):
                     views.set_milestone(None, plan.id, mid, day if done else None, note, who)
                     ui.clear_cache()
-                    st.success("Đã ghi nhận.")
+                    st.toast(f"Đã ghi nhận: {p['milestone_titles'][mid]}")
                     st.rerun()

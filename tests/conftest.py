@@ -134,3 +134,25 @@ def mini_db(db_file, mini_catalog_dir):
 def con(mini_db):
     with connect(mini_db) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A database with the real catalogue and the demo data (built once per test run)."""
+    from etl.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "chitieu.duckdb"
+    assert main(["--db", str(path), "init"]) == 0
+    assert main(["--db", str(path), "demo"]) == 0
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo database (for tests that write), set as CHITIEU_DB."""
+    import shutil
+
+    path = tmp_path / "chitieu.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("CHITIEU_DB", str(path))
+    return path
