@@ -2,6 +2,11 @@
 
 Exit codes: 0 done, 1 data rejected (or the store busy), 2 wrong usage.
 Messages for people are in Vietnamese; ``--json`` prints data for programs.
+
+Each command holds the database only while it needs it (DuckDB lets one
+process open the file at a time, and the app uses it too): ``load`` reads
+the catalogue, lets go, reads and checks the file, then opens the database
+again to write it in one transaction.
 """
 
 from __future__ import annotations
@@ -75,8 +80,9 @@ def _ensure_catalog(con) -> None:
 
 
 def _units(con) -> dict[str, dict]:
-    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
-    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
+    from etl.intake import units_by_code
+
+    return units_by_code(con)
 
 
 def cmd_demo(args) -> int:
@@ -89,7 +95,8 @@ def cmd_demo(args) -> int:
         cat = repo.catalog_from_db(con)
         repo.sync_units(con, build_units() + list(demo.DEMO_UNITS))
         frame = demo.generate_demo(cat, seed=args.seed)
-        data = frame.to_csv(index=False).encode("utf-8")
+        # ";" and "," decimals: a "." would be read as Vietnamese thousands grouping ("1.234" = 1234)
+        data = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8")
         name = f"demo-seed-{args.seed}.csv"
         checked = check_bulk(name, data, cat.indicators, _units(con))
         summary = write(con, checked, file_name=name, data=data, fmt="demo", uploaded_by="demo",
@@ -101,25 +108,159 @@ def cmd_demo(args) -> int:
     return EXIT_OK if summary.ok else EXIT_REJECTED
 
 
-def cmd_load(args) -> int:
-    from etl.bulk import check_bulk
-    from etl.load import write
+LOADABLE = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"Không tìm thấy tệp: {path}")
-    data = path.read_bytes()
-    with connect(args.db) as con:
-        _ensure_catalog(con)
-        cat = repo.catalog_from_db(con)
-        checked = check_bulk(path.name, data, cat.indicators, _units(con), default_status=args.status)
-        summary = write(con, checked, file_name=path.name, data=data, fmt="bulk",
-                        uploaded_by=args.user or "", dry_run=args.dry_run)
+
+def _catalog(db):
+    from etl.intake import NoCatalog, read_catalog
+
+    try:
+        return read_catalog(db)
+    except NoCatalog as e:
+        raise Rejected(str(e)) from None
+
+
+def _quarter_arg(text: str) -> Period:
+    try:
+        p = Period.parse(text)
+    except PeriodError as e:
+        raise UsageError(str(e)) from None
+    if p.quarter is None or p.ytd:
+        raise UsageError(f"Kỳ của biểu báo cáo phải là một quý, ví dụ 2025Q2 (nhận được '{text}')")
+    return p
+
+
+def _load_path(args, path: Path, catalog):
+    from etl.intake import load_bytes
+
+    try:
+        return load_bytes(path.name, path.read_bytes(), db=args.db, user=args.user or "", dry_run=args.dry_run,
+                          status=args.status, plan=args.plan, unit=args.unit,
+                          period=_quarter_arg(args.period) if args.period else None, catalog=catalog)
+    except KeyError as e:
+        raise UsageError(e.args[0]) from None
+
+
+def cmd_load(args) -> int:
+    target = Path(args.file)
+    if target.is_dir():
+        return _load_dir(args, target)
+    if not target.is_file():
+        raise UsageError(f"Không tìm thấy tệp: {target}")
+    summary = _load_path(args, target, _catalog(args.db))
     if args.json:
         _print_json(summary.to_dict())
     else:
         _say(*summary.lines_vi())
     return EXIT_OK if summary.ok else EXIT_REJECTED
+
+
+def _progress(i: int, n: int, name: str, width: int = 24) -> None:
+    """A one-line text progress bar on stderr (redrawn in a terminal, one line per step otherwise)."""
+    done = int(width * i / n) if n else width
+    line = f"[{'#' * done}{'.' * (width - done)}] {i}/{n} {name}"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + line[:100].ljust(100) + ("\n" if i == n else ""))
+    else:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _load_dir(args, folder: Path) -> int:
+    """Every .xlsx/.csv in ``folder`` (not its subfolders), each on its own; one summary at the end."""
+    from etl.intake import totals
+    from etl.load import Summary
+    from etl.validate import Issue
+
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in LOADABLE and not p.name.startswith(("~$", ".")))
+    if not files:
+        raise UsageError(f"Thư mục {folder} không có tệp .xlsx hoặc .csv nào")
+    catalog = _catalog(args.db)
+    results = []
+    for i, path in enumerate(files, start=1):
+        _progress(i - 1, len(files), path.name)
+        try:
+            results.append(_load_path(args, path, catalog))
+        except StoreBusy as e:   # this file waits for next time; the others still go
+            results.append(Summary(file=path.name, dry_run=args.dry_run, errors=[Issue("error", path.name, str(e))]))
+        _progress(i, len(files), path.name)
+    t = totals(results)
+    ok = all(s.ok for s in results)
+    if args.json:
+        _print_json({"folder": str(folder), "dry_run": args.dry_run, "ok": ok, "totals": t,
+                     "files": [s.to_dict() for s in results]})
+        return EXIT_OK if ok else EXIT_REJECTED
+    for s in results:
+        _say(*s.lines_vi(limit=20), "")
+    head = "Tổng kết kiểm tra thử" if args.dry_run else "Tổng kết"
+    _say(f"{head} {folder}: {t['files']} tệp — {t['loaded']} {'hợp lệ' if args.dry_run else 'đã nạp'}, "
+         f"{t['duplicates']} đã nạp trước đây, {t['rejected']} bị từ chối; {t['new']} giá trị mới, "
+         f"{t['changed']} thay đổi, {t['unchanged']} không đổi, {t['errors']} lỗi, {t['warnings']} cảnh báo.")
+    for s in results:
+        if not s.ok:
+            _say(f"  ✖ {s.file}: {len(s.errors)} lỗi")
+    return EXIT_OK if ok else EXIT_REJECTED
+
+
+def cmd_template(args) -> int:
+    from etl.intake import write_template_for
+    from etl.returns import template_name
+
+    period = _quarter_arg(args.period)
+    cat, units = _catalog(args.db)
+    out = Path(args.output or template_name(args.plan, args.unit, period))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        codes = write_template_for(out, args.plan, args.unit, period, db=args.db, catalog=(cat, units))
+    except (KeyError, ValueError) as e:
+        raise UsageError(e.args[0]) from None
+    if args.json:
+        _print_json({"file": str(out), "plan": args.plan, "unit": args.unit, "period": str(period),
+                     "indicators": codes})
+    else:
+        unit = units[args.unit]
+        _say(f"Đã tạo biểu {out}: {unit['name']} (mã {unit['code']}), {period.label()}, kế hoạch "
+             f"{cat.plans[args.plan].short_title}; {len(codes)} chỉ tiêu.")
+    return EXIT_OK
+
+
+def cmd_uploads(args) -> int:
+    from etl.load import list_uploads
+    from kpi.fmt import fmt_datetime
+
+    with connect(args.db) as con:
+        rows = list_uploads(con, unit=args.unit, period=args.period, limit=args.limit)
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        _say("Chưa có lần nạp nào.")
+    for u in rows:
+        who = u["uploaded_by"] or "—"
+        what = " ".join(x for x in (u["unit"] and f"{u['unit_name'] or u['unit']}", u["period"]) if x)
+        _say(f"#{u['id']} {fmt_datetime(u['uploaded_at'])} {who}: {u['file_name']} [{u['format']}] {what}".rstrip()
+             + f" — {u['status_label']}; {u['rows_new']} mới, {u['rows_changed']} thay đổi, "
+             f"{u['rows_unchanged']} không đổi, {u['warnings'] or 0} cảnh báo; "
+             f"{u['values_current']}/{u['values_stored']} giá trị đang dùng")
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    from etl.load import withdraw
+
+    with connect(args.db) as con:
+        try:
+            result = withdraw(con, args.upload_id, by=args.user or "")
+        except KeyError as e:
+            raise UsageError(e.args[0]) from None
+        except ValueError as e:
+            raise Rejected(str(e)) from None
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        _say(*result.lines_vi())
+    return EXIT_OK
 
 
 def _plans(cat, plan_id):
@@ -207,14 +348,39 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_demo)
 
-    s = add("load", "Nạp số liệu dạng bảng dài (CSV hoặc XLSX)")
-    s.add_argument("file")
+    s = add("load", "Nạp biểu báo cáo quý (XLSX) hoặc số liệu dạng bảng dài (CSV, XLSX); một tệp hoặc cả thư mục")
+    s.add_argument("file", help="tệp, hoặc thư mục: nạp từng tệp .xlsx/.csv trong đó")
     s.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--status", default="official", choices=("estimate", "preliminary", "official"),
-                   help="trạng thái cho các dòng không ghi trạng thái (mặc định: official)")
+    s.add_argument("--status", default=None, choices=("estimate", "preliminary", "official"),
+                   help="trạng thái cho số không ghi trạng thái (mặc định: official với bảng dài; "
+                        "preliminary với cột Thực hiện quý, Lũy kế của biểu báo cáo)")
     s.add_argument("--user", help="tên người nạp")
+    s.add_argument("--plan", help="biểu báo cáo: kế hoạch (mặc định: theo phần đầu biểu)")
+    s.add_argument("--unit", help="biểu báo cáo: đơn vị đã chọn; khác với phần đầu biểu là lỗi")
+    s.add_argument("--period", help="biểu báo cáo: quý đã chọn, ví dụ 2025Q2; khác với phần đầu biểu là lỗi")
     s.set_defaults(func=cmd_load)
+
+    s = add("template", "Tạo biểu báo cáo quý (Excel) cho một đơn vị")
+    s.add_argument("--plan", required=True)
+    s.add_argument("--unit", required=True, help="mã đơn vị, ví dụ 11 hoặc 099")
+    s.add_argument("--period", required=True, help="quý, ví dụ 2025Q2")
+    s.add_argument("-o", "--output", help="tệp .xlsx sẽ ghi (mặc định: bao-cao_<kế hoạch>_<đơn vị>_<quý>.xlsx)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_template)
+
+    s = add("uploads", "Liệt kê các lần nạp (mới nhất trước)")
+    s.add_argument("--unit")
+    s.add_argument("--period")
+    s.add_argument("--limit", type=int)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_uploads)
+
+    s = add("rollback", "Rút lại một lần nạp; số liệu trước đó được dùng lại")
+    s.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    s.add_argument("--user", help="tên người rút lại")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_rollback)
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")

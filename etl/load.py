@@ -9,13 +9,24 @@ nothing. Before writing, each row is compared with the current value of its
 - unchanged: same number and status as the current value: not stored again;
 - outranked: stored as history, but a more official value stays current.
 
-The same file (by SHA-256) loaded twice is a no-op, reported as such.
+The same file (by SHA-256) loaded twice is a no-op, reported as such. The
+original file is kept under ``uploads/<sha256>.<ext>`` next to the database,
+written just before the transaction (a copy left by a failed commit is
+harmless: it is found again by its hash).
+
+Test hook: with ``CHITIEU_TEST_SLOW_LOAD=<seconds>`` the writer prints a line
+to stderr and sleeps inside the transaction, after inserting the rows and
+before COMMIT, so a test can kill the process mid-load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -54,6 +65,9 @@ class Summary:
     warnings: list[Issue] = field(default_factory=list)
     upload_id: int | None = None
     duplicate_of: int | None = None
+    format: str = ""
+    meta: dict = field(default_factory=dict)   # what a reader found (a return: unit, period, sheet, …)
+    stored_path: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,12 +86,15 @@ class Summary:
             "warnings": [i.to_dict() for i in self.warnings],
             "changes": [c.__dict__ for c in self.changed],
             "written": self.written, "upload_id": self.upload_id, "duplicate_of": self.duplicate_of,
+            "format": self.format, "meta": self.meta, "stored_path": self.stored_path,
         }
 
     def lines_vi(self, limit: int = 50) -> list[str]:
         """The summary for people, in Vietnamese."""
         head = "Kiểm tra thử (không ghi)" if self.dry_run else "Kết quả nạp"
         out = [f"{head}: {self.file}"]
+        if self.meta.get("description"):
+            out.append(self.meta["description"])
         if self.duplicate_of is not None:
             out.append(f"Tệp này đã được nạp trước đây (lần nạp số {self.duplicate_of}); không ghi gì thêm.")
             return out
@@ -156,12 +173,36 @@ def classify(con: duckdb.DuckDBPyConnection, rows: list[Row], summary: Summary) 
     return df
 
 
+def keep_original(uploads_dir: Path, digest: str, file_name: str, data: bytes) -> Path:
+    """Write the file as ``<uploads_dir>/<sha256><ext>`` (atomically; kept if already there)."""
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    path = uploads_dir / f"{digest}{Path(file_name).suffix.lower()}"
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
+
+def _test_pause() -> None:
+    seconds = os.environ.get("CHITIEU_TEST_SLOW_LOAD")
+    if seconds:
+        print(f"CHITIEU_TEST_SLOW_LOAD: đang ở giữa giao dịch, chờ {seconds} giây", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
+
+
 def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, data: bytes | None,
           fmt: str, uploaded_by: str = "", unit: str | None = None, period: str | None = None,
-          dry_run: bool = False, note: str = "") -> Summary:
-    """Store ``checked.rows`` as one upload, all or nothing. Errors in ``checked`` write nothing."""
+          dry_run: bool = False, note: str = "", plan_id: str | None = None,
+          uploads_dir: Path | None = None, prepared_by: str | None = None,
+          meta: dict | None = None) -> Summary:
+    """Store ``checked.rows`` as one upload, all or nothing. Errors in ``checked`` write nothing.
+
+    With ``uploads_dir`` the original file is kept there by its SHA-256; the
+    upload row records the path relative to ``uploads_dir``'s parent.
+    """
     summary = Summary(file=file_name, dry_run=dry_run, rows_read=checked.rows_read, ignored=checked.ignored,
-                      errors=checked.errors, warnings=checked.warnings)
+                      errors=checked.errors, warnings=checked.warnings, format=fmt, meta=dict(meta or {}))
     digest = sha256_of(data) if data is not None else None
     if digest:
         dup = scalar(con, "SELECT min(id) FROM uploads WHERE sha256 = ? AND status = 'committed'",
@@ -174,13 +215,18 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
         return summary
     to_write = df[df["action"].isin(["new", "changed", "outranked"])].drop(
         columns=["i", "old_value", "old_status", "action"])
+    if uploads_dir is not None and data is not None:
+        kept = keep_original(uploads_dir, digest, file_name, data)
+        summary.stored_path = kept.relative_to(uploads_dir.parent).as_posix()
     with transaction(con):
         upload_id = scalar(con, """
             INSERT INTO uploads (file_name, sha256, format, unit, period, uploaded_by, rows_read,
-                                 rows_new, rows_changed, rows_unchanged, rows_ignored, note)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""", [
+                                 rows_new, rows_changed, rows_unchanged, rows_ignored, note,
+                                 plan_id, stored_path, warnings, prepared_by)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""", [
             file_name, digest, fmt, unit, period, uploaded_by, summary.rows_read, len(summary.new),
-            len(summary.changed), summary.unchanged, summary.ignored, note])
+            len(summary.changed), summary.unchanged, summary.ignored, note,
+            plan_id, summary.stored_path, len(summary.warnings), prepared_by])
         if len(to_write):
             con.register("_to_write", to_write)
             try:
@@ -196,6 +242,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
                             [upload_id])
             finally:
                 con.unregister("_to_write")
+        _test_pause()
     summary.upload_id = int(upload_id)
     return summary
 
@@ -214,3 +261,86 @@ def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = ""
         con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
                     "rolled_back_by = ? WHERE id = ?", [by, upload_id])
     return scalar(con, "SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id])
+
+
+# --- the list of uploads, and withdrawing one ------------------------------
+
+UPLOAD_STATUS_LABELS = {"committed": "Đã ghi", "rolled_back": "Đã rút lại"}
+
+
+def list_uploads(con: duckdb.DuckDBPyConnection, *, unit: str | None = None, period: str | None = None,
+                 limit: int | None = None) -> list[dict]:
+    """Uploads, newest first: who, when, what, counts, status, and how many values are still current.
+
+    ``values_superseded`` counts values of a committed upload that a later or
+    more official figure has replaced.
+    """
+    sql = """
+        SELECT u.id, u.file_name, u.format, u.unit, un.name AS unit_name, u.period, u.plan_id,
+               u.uploaded_by, u.prepared_by, u.uploaded_at, u.rows_read, u.rows_new, u.rows_changed,
+               u.rows_unchanged, u.rows_ignored, u.warnings, u.status, u.rolled_back_at, u.rolled_back_by,
+               u.sha256, u.stored_path, u.note,
+               (SELECT count(*) FROM observations o WHERE o.upload_id = u.id) AS values_stored,
+               (SELECT count(*) FROM current_observations c WHERE c.upload_id = u.id) AS values_current
+        FROM uploads u LEFT JOIN units un ON un.code = u.unit
+        WHERE (? IS NULL OR u.unit = ?) AND (? IS NULL OR u.period = ?)
+        ORDER BY u.id DESC"""
+    params = [unit, unit, period, period]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    cur = con.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    out = []
+    for r in cur.fetchall():
+        d = dict(zip(cols, r))
+        d["status_label"] = UPLOAD_STATUS_LABELS.get(d["status"], d["status"])
+        d["values_superseded"] = (d["values_stored"] - d["values_current"]) if d["status"] == "committed" else 0
+        out.append(d)
+    return out
+
+
+@dataclass
+class Withdrawal:
+    """What rolling back an upload did: the values it withdrew and what is current again."""
+
+    upload_id: int
+    values: int = 0                                       # observations the upload had
+    restored: list[Change] = field(default_factory=list)  # old = withdrawn value, new = current again
+    removed: list[Change] = field(default_factory=list)   # no value left for the period
+    already_superseded: int = 0                           # its values a later figure had replaced
+
+    def to_dict(self) -> dict:
+        return {"upload_id": self.upload_id, "values": self.values,
+                "restored": [c.__dict__ for c in self.restored], "removed": [c.__dict__ for c in self.removed],
+                "already_superseded": self.already_superseded}
+
+    def lines_vi(self, limit: int = 50) -> list[str]:
+        out = [f"Đã rút lại lần nạp số {self.upload_id} ({self.values} giá trị; không xóa gì, "
+               "các giá trị này không còn được tính)."]
+        for c in self.restored[:limit]:
+            out.append(f"  Khôi phục {c.indicator} / {c.unit} / {c.period}: {fmt_number(c.old, None)} → "
+                       f"{fmt_number(c.new, None)}")
+        for c in self.removed[:limit]:
+            out.append(f"  Không còn số liệu {c.indicator} / {c.unit} / {c.period} (trước đây: "
+                       f"{fmt_number(c.old, None)})")
+        if self.already_superseded:
+            out.append(f"  {self.already_superseded} giá trị đã được số liệu khác thay thế từ trước: không đổi.")
+        return out
+
+
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = "") -> Withdrawal:
+    """Roll an upload back (``rollback_upload``) and say which values came back."""
+    before = con.execute("""SELECT indicator, unit, period, value, status FROM current_observations
+                            WHERE upload_id = ?""", [upload_id]).fetchall()
+    result = Withdrawal(upload_id)
+    result.values = rollback_upload(con, upload_id, by)
+    result.already_superseded = result.values - len(before)
+    for ind, unit, period, value, status in before:
+        now = first(con, "SELECT value, status FROM current_observations WHERE indicator = ? AND unit = ? "
+                         "AND period = ?", [ind, unit, period])
+        if now is None:
+            result.removed.append(Change(ind, unit, period, value, value, status, status))
+        else:
+            result.restored.append(Change(ind, unit, period, value, now[0], status, now[1]))
+    return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 from dataclasses import asdict, dataclass, field
 
 from kpi.catalog import Indicator
@@ -97,3 +98,64 @@ def check_unit_period(unit: dict, period: Period) -> str | None:
         return (f"đơn vị {unit['code']} ({unit['name']}) chỉ có từ {start:%d/%m/%Y}, "
                 f"không thể có số liệu {period.label()}")
     return None
+
+
+# --- rules that look at a unit's history ------------------------------------
+
+
+def expected_range(indicator: Indicator, history: list[float]) -> tuple[float, float, str] | None:
+    """The range a new value is expected in, from the unit's earlier values (oldest first).
+
+    Three values or more: median ± 3 × MAD (scaled to a standard deviation,
+    and at least 10% of the median, so a flat series does not flag every
+    change). One or two: from a third to three times the last one (not for
+    rates, which change sign). None when there is nothing to compare with.
+
+    >>> ind = Indicator("jobs", "Việc làm", "lao động", "up", "Xã hội", temporal="flow")
+    >>> expected_range(ind, [2000, 2200, 2100, 2300])[:2]
+    (1505.0, 2795.0)
+    >>> expected_range(ind, [3000])
+    (1000.0, 9000.0, 'từ 1/3 đến 3 lần số kỳ trước')
+    """
+    vals = [float(v) for v in history if v is not None and math.isfinite(v)]
+    if len(vals) >= 3:
+        med = statistics.median(vals)
+        spread = max(1.4826 * statistics.median(abs(v - med) for v in vals), 0.1 * abs(med))
+        if spread == 0:
+            return None
+        lo, hi, basis = med - 3 * spread, med + 3 * spread, f"trung vị {len(vals)} kỳ trước ± 3 độ lệch"
+    elif vals and vals[-1] > 0 and indicator.temporal != "rate":
+        lo, hi, basis = vals[-1] / 3, vals[-1] * 3, "từ 1/3 đến 3 lần số kỳ trước"
+    else:
+        return None
+    if indicator.min is not None:
+        lo = max(lo, indicator.min)
+    if indicator.max is not None:
+        hi = min(hi, indicator.max)
+    return lo, hi, basis
+
+
+def check_outlier(indicator: Indicator, value: float, history: list[float]) -> str | None:
+    """A warning when ``value`` is far from the unit's history, giving the range expected."""
+    r = expected_range(indicator, history)
+    if r is None or r[0] <= value <= r[1]:
+        return None
+    lo, hi, basis = r
+    d = indicator.decimals
+    return (f"giá trị {fmt_number(value, None)} khác xa số liệu trước đây của đơn vị: dự kiến trong khoảng "
+            f"{fmt_number(lo, d)} – {fmt_number(hi, d)} ({basis}). Kiểm tra lại số và đơn vị tính "
+            f"({indicator.unit}).")
+
+
+def check_ytd_not_lower(indicator: Indicator, value: float, previous: float, previous_period: Period) -> str | None:
+    """An error when a flow's year-to-date falls below the previous quarter's year-to-date.
+
+    Amounts added up since January cannot fall (unless the indicator allows
+    negative amounts).
+    """
+    if indicator.temporal != "flow" or (indicator.min is not None and indicator.min < 0):
+        return None
+    if value >= previous - 1e-9 * max(1.0, abs(previous)):
+        return None
+    return (f"lũy kế từ đầu năm ({fmt_number(value, None)}) thấp hơn lũy kế đã báo cáo đến quý trước "
+            f"({fmt_number(previous, None)}, {previous_period.label()}): số cộng dồn từ đầu năm không thể giảm")

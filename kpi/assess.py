@@ -39,14 +39,23 @@ class PlanReport:
 
 
 def latest_period(con: duckdb.DuckDBPyConnection, plan: Plan, unit: str | None = None) -> Period | None:
-    """The last quarter (or year) with any current value for the plan's indicators and unit."""
+    """The last quarter (or year) with any current value for the plan's indicators and unit.
+
+    A yearly *estimate* does not count: a quarterly return carries "Ước cả năm"
+    for a year that is not over, and that forecast must not move the as-of to
+    the year's end (nor judge the year on it).
+    """
     codes = sorted({t.indicator for t in plan.targets})
     if not codes:
         return None
     df = current_values(con, codes, [unit or plan.scope_unit])
     if df.empty:
         return None
-    latest = max((Period.parse(p) for p in df["period"]), key=lambda p: p.sort_key())
+    periods = [Period.parse(p) for p, s in zip(df["period"], df["status"])
+               if not (s == "estimate" and Period.parse(p).kind == "Y")]
+    if not periods:
+        return None
+    latest = max(periods, key=lambda p: p.sort_key())
     return Period(latest.year, latest.quarter) if latest.quarter else Period(latest.year, 4)
 
 

@@ -2,10 +2,10 @@
 
 One process may write a DuckDB file at a time, and while it does no other
 process can open it at all (see ../shared/stack-notes.md). The app and
-``python -m etl`` both write, so every caller holds a connection briefly:
+``python -m etl`` both write, so every caller holds a connection briefly::
 
->>> with connect("data/chitieu.duckdb") as con:          # doctest: +SKIP
-...     scalar(con, "SELECT count(*) FROM observations")
+    with connect("data/chitieu.duckdb") as con:
+        n = scalar(con, "SELECT count(*) FROM observations")
 
 ``connect`` retries for a while when the file is busy (``CHITIEU_DB_WAIT``
 seconds, default 15) and then raises ``StoreBusy`` with a message in
@@ -260,6 +260,12 @@ CREATE VIEW current_observations AS
 CREATE VIEW milestone_state AS
     SELECT e.* FROM milestone_events e
     QUALIFY row_number() OVER (PARTITION BY e.plan_id, e.milestone_id ORDER BY e.id DESC) = 1;
+"""),
+    (2, "uploads: plan, original file, warnings, preparer", """
+ALTER TABLE uploads ADD COLUMN plan_id VARCHAR;      -- a quarterly return's plan
+ALTER TABLE uploads ADD COLUMN stored_path VARCHAR;  -- the original file, relative to the database's folder
+ALTER TABLE uploads ADD COLUMN warnings INTEGER;     -- warnings shown when it was loaded
+ALTER TABLE uploads ADD COLUMN prepared_by VARCHAR;  -- "Người lập biểu" written in a return
 """),
 ]
 
