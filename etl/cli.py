@@ -87,25 +87,19 @@ def _units(con) -> dict[str, dict]:
 
 def cmd_demo(args) -> int:
     from etl import demo
-    from etl.bulk import check_bulk
-    from etl.load import write
 
     with connect(args.db) as con:
         _ensure_catalog(con)
-        cat = repo.catalog_from_db(con)
-        repo.sync_units(con, build_units() + list(demo.DEMO_UNITS))
-        frame = demo.generate_demo(cat, seed=args.seed)
-        # ";" and "," decimals: a "." would be read as Vietnamese thousands grouping ("1.234" = 1234)
-        data = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8")
-        name = f"demo-seed-{args.seed}.csv"
-        checked = check_bulk(name, data, cat.indicators, _units(con))
-        summary = write(con, checked, file_name=name, data=data, fmt="demo", uploaded_by="demo",
-                        note="Dữ liệu minh họa")
+        summaries = demo.load_demo(con, repo.catalog_from_db(con), seed=args.seed)
+    main, returns = summaries[0], summaries[1:]
+    ok = all(s.ok for s in summaries)
     if args.json:
-        _print_json(summary.to_dict())
+        _print_json({"data": main.to_dict(), "returns": [s.to_dict() for s in returns]})
     else:
-        _say(*summary.lines_vi())
-    return EXIT_OK if summary.ok else EXIT_REJECTED
+        _say(*main.lines_vi())
+        written = [s for s in returns if s.upload_id is not None]
+        _say(f"Báo cáo quý minh họa của các đơn vị: {len(returns)} tệp, {len(written)} tệp mới được ghi.")
+    return EXIT_OK if ok else EXIT_REJECTED
 
 
 LOADABLE = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")

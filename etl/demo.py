@@ -1255,3 +1255,93 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- loading the demo: returns sent over time, clusters, milestones done -----------
+
+# Emulation clusters of the former districts. MADE UP for the demo (see data/README.md).
+DEMO_CLUSTERS = {
+    "094": "Cụm thi đua số 1", "095": "Cụm thi đua số 1", "100": "Cụm thi đua số 1", "102": "Cụm thi đua số 1",
+    "096": "Cụm thi đua số 2", "097": "Cụm thi đua số 2", "098": "Cụm thi đua số 2", "099": "Cụm thi đua số 2",
+    "101": "Cụm thi đua số 2", "103": "Cụm thi đua số 2",
+}
+
+# Milestones marked done in the demo: plan, milestone, day done, note. MADE UP.
+DEMO_MILESTONE_MARKS = (
+    ("dienbien_2021_2025", "unit_plans_submitted", dt.date(2021, 4, 6), "Minh họa: các đơn vị gửi đủ kế hoạch"),
+    ("dienbien_2021_2025", "midterm_review", dt.date(2024, 1, 18), "Minh họa: Hội nghị sơ kết"),
+    ("bentre_2024_2025", "launch_conference", dt.date(2024, 2, 15), "Minh họa: Hội nghị phát động trực tuyến"),
+    ("laichau_daihoi_thidua_2025", "guidance_issued", dt.date(2024, 6, 27), "Minh họa: Hướng dẫn của UBND tỉnh"),
+    ("laichau_daihoi_thidua_2025", "congress_commune_enterprise", dt.date(2025, 3, 28), "Minh họa"),
+)
+RETURN_ON_TIME, RETURN_LATE = 0.78, 0.14      # the rest of the units do not send that quarter's return
+RETURN_DUE_DAYS = 15
+
+
+def split_returns(frame: pd.DataFrame, seed: int = 2025) -> tuple[pd.DataFrame, list[dict]]:
+    """Take the sub-units' quarterly figures out of ``frame`` as the returns they would have sent.
+
+    Each (unit, quarter) becomes one return, sent on time, late, or not at all
+    (then its figures are dropped): the reporting-rate page needs a history of
+    who sent what when. Returns the rest of the frame and the returns.
+    """
+    units = {c for codes in DISTRICTS.values() for c, *_ in codes} | {c for c, *_ in _COMMUNES}
+    is_q = frame["period"].str.contains("Q") & frame["unit"].isin(units)
+    rest, quarterly = frame[~is_q], frame[is_q]
+    returns = []
+    for (unit, period), part in quarterly.groupby(
+            [quarterly["unit"], quarterly["period"].str.replace("-YTD", "", regex=False)], sort=True):
+        p = Period.parse(period)
+        rng = _rng(seed, "return", unit, period)
+        draw = rng.random()
+        if draw >= RETURN_ON_TIME + RETURN_LATE:
+            continue
+        due = p.end_date() + dt.timedelta(days=RETURN_DUE_DAYS)
+        days = -int(rng.integers(0, 12)) if draw < RETURN_ON_TIME else int(rng.integers(1, 25))
+        sent = dt.datetime.combine(due + dt.timedelta(days=days), dt.time(8 + int(rng.integers(0, 9)), 30))
+        returns.append({"unit": unit, "period": period, "uploaded_at": sent, "frame": part})
+    return rest, returns
+
+
+def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") -> list:
+    """Write the demo into the store: units, the main data set, the returns, milestone marks.
+
+    Each piece goes through the same checks as any file (``etl.bulk``); each is
+    recognised by its SHA-256, so loading the demo twice writes nothing new.
+    """
+    from etl.bulk import check_bulk
+    from etl.intake import units_by_code
+    from etl.load import write
+    from kpi import repo
+    from kpi.units import build_units
+
+    units = build_units() + [dict(u) for u in DEMO_UNITS]
+    for u in units:
+        if u["code"] in DEMO_CLUSTERS:
+            u["cluster"] = DEMO_CLUSTERS[u["code"]]
+    repo.sync_units(con, units)
+    known = units_by_code(con)
+    rest, returns = split_returns(generate_demo(catalog, seed=seed, through=through), seed)
+
+    def csv(df: pd.DataFrame) -> bytes:
+        # ";" and decimal ",": a "." would be read as Vietnamese grouping ("1.234" = 1234)
+        return df.to_csv(index=False, sep=";", decimal=",").encode("utf-8")
+
+    summaries = []
+    name = f"demo-seed-{seed}.csv"
+    data = csv(rest)
+    summaries.append(write(con, check_bulk(name, data, catalog.indicators, known), file_name=name, data=data,
+                           fmt="demo", uploaded_by="demo", note="Dữ liệu minh họa"))
+    for r in returns:
+        name = f"demo-{r['unit']}-{r['period']}.csv"
+        data = csv(r["frame"])
+        summaries.append(write(con, check_bulk(name, data, catalog.indicators, known, default_status="preliminary"),
+                               file_name=name, data=data, fmt="return", uploaded_by="demo",
+                               unit=r["unit"], period=r["period"], uploaded_at=r["uploaded_at"],
+                               note="Dữ liệu minh họa: báo cáo quý của đơn vị"))
+    marks = repo.milestone_marks  # existing marks are kept; a mark is added once
+    for plan_id, mid, day, note in DEMO_MILESTONE_MARKS:
+        if plan_id in catalog.plans and any(m.id == mid for m in catalog.plans[plan_id].milestones) \
+                and mid not in marks(con, plan_id):
+            repo.mark_milestone(con, plan_id, mid, day, note, by="demo")
+    return summaries

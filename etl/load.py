@@ -195,8 +195,10 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
           fmt: str, uploaded_by: str = "", unit: str | None = None, period: str | None = None,
           dry_run: bool = False, note: str = "", plan_id: str | None = None,
           uploads_dir: Path | None = None, prepared_by: str | None = None,
-          meta: dict | None = None) -> Summary:
+          meta: dict | None = None, uploaded_at=None) -> Summary:
     """Store ``checked.rows`` as one upload, all or nothing. Errors in ``checked`` write nothing.
+
+    ``uploaded_at`` (default: now) is for the demo, which replays returns sent in the past.
 
     With ``uploads_dir`` the original file is kept there by its SHA-256; the
     upload row records the path relative to ``uploads_dir``'s parent.
@@ -222,11 +224,11 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
         upload_id = scalar(con, """
             INSERT INTO uploads (file_name, sha256, format, unit, period, uploaded_by, rows_read,
                                  rows_new, rows_changed, rows_unchanged, rows_ignored, note,
-                                 plan_id, stored_path, warnings, prepared_by)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id""", [
+                                 plan_id, stored_path, warnings, prepared_by, uploaded_at)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, coalesce(?, current_timestamp)) RETURNING id""", [
             file_name, digest, fmt, unit, period, uploaded_by, summary.rows_read, len(summary.new),
             len(summary.changed), summary.unchanged, summary.ignored, note,
-            plan_id, summary.stored_path, len(summary.warnings), prepared_by])
+            plan_id, summary.stored_path, len(summary.warnings), prepared_by, uploaded_at])
         if len(to_write):
             con.register("_to_write", to_write)
             try:

@@ -329,6 +329,6 @@ def reporting_bar(rows: list[dict], title: str = "", source: str = "") -> go.Fig
             x=[r["period"] for r in rows], y=[r[key] for r in rows], name=label,
             marker=dict(color=colour, line=dict(color=INK, width=1), pattern=dict(shape=shape)),
             hovertemplate=label + ": %{y}<extra></extra>"))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend=dict(y=-0.18))
     fig.update_yaxes(title="Số đơn vị", rangemode="tozero")
     return fig

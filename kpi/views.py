@@ -355,7 +355,10 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     matrix = [[r[j] for j in keep] for r in matrix]
     ind_labels = [ind_labels[j] for j in keep]
     src = _source(plan, as_of_p)
-    reporting = reporting_table(plan, units, uploads, subunits, as_of_p)
+    # every unit under the plan's scope at this level is expected to report, data or not
+    expected = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and u["level"] == level
+                      and (not cluster or u.get("cluster") == cluster))
+    reporting = reporting_table(plan, units, uploads, expected, as_of_p)
     return {
         "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
         "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,
@@ -388,7 +391,11 @@ def report_due(period: Period) -> dt.date:
 
 
 def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: list[str], as_of: Period) -> dict:
-    """Which units sent each quarter's return, on time or late, and which did not (up to ``as_of``)."""
+    """Which units sent each quarter's return, on time or late, and which did not (up to ``as_of``).
+
+    Counting starts with the first quarter for which chitieu received any
+    return: before that, returns went on paper and chitieu cannot know.
+    """
     first = {}
     if not uploads.empty:
         ok = uploads[uploads["status"] == "committed"]
@@ -399,8 +406,14 @@ def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: li
             if key not in first or r.uploaded_at < first[key]:
                 first[key] = r.uploaded_at
     by_period, missing, late = [], [], []
-    start = max(plan.start, 2020)
-    for q in quarters(start, as_of.year, as_of.quarter or 4):
+    sent_periods = [Period.parse(p) for (_u, p) in first]
+    if not sent_periods:   # chitieu has not received any return yet: nothing to count
+        return {"by_period": [], "missing": pd.DataFrame(), "late": pd.DataFrame(), "latest": None,
+                "due_days": REPORT_DUE_DAYS}
+    start = min(sent_periods, key=lambda p: p.sort_key())   # counting starts with the first return received
+    for q in quarters(start.year, as_of.year, as_of.quarter or 4):
+        if q < start:
+            continue
         due = report_due(q)
         expected = [c for c in subunits if _valid_during(units[c], q)]
         if not expected:

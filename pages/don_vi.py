@@ -46,8 +46,9 @@ else:
     c3.metric("Chưa nộp", last["missing"])
     st.caption(f"Hạn nộp: {rep['due_days']} ngày sau khi hết quý.")
     ui.plotly(data["reporting_chart"], key="units_reporting")
-    t1, t2 = st.tabs(["Chưa nộp", "Nộp trễ"])
-    with t1:
-        st.dataframe(rep["missing"], hide_index=True, width="stretch") if not rep["missing"].empty else st.write("Không có.")
-    with t2:
-        st.dataframe(rep["late"], hide_index=True, width="stretch") if not rep["late"].empty else st.write("Không có.")
+    for tab, (name, frame) in zip(st.tabs(["Chưa nộp", "Nộp trễ"]), (("missing", rep["missing"]), ("late", rep["late"]))):
+        with tab:
+            if frame.empty:
+                st.write("Không có.")
+            else:
+                st.dataframe(frame, hide_index=True, width="stretch", key=f"reporting_{name}")

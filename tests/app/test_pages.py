@@ -112,16 +112,16 @@ def test_plans_page_and_marking_a_milestone(at):
     text = _texts(at)
     assert "Số 383/KH-UBND ngày 09/02/2021 của UBND tỉnh Điện Biên" in text
     before = views.plans_view(None)[0]
-    row = before["milestones"].set_index("id").loc["midterm_review"]
+    row = before["milestones"].set_index("id").loc["final_review"]
     assert "Quá hạn" in row["Trạng thái"]
-    at.selectbox(key="mark_id_dienbien_2021_2025").set_value("midterm_review")
-    at.text_input(key="mark_note_dienbien_2021_2025").input("Báo cáo sơ kết số 12/BC-UBND")
+    at.selectbox(key="mark_id_dienbien_2021_2025").set_value("final_review")
+    at.text_input(key="mark_note_dienbien_2021_2025").input("Báo cáo tổng kết số 12/BC-UBND")
     at.text_input(key="mark_who_dienbien_2021_2025").input("Văn phòng")
     at.button(key="mark_btn_dienbien_2021_2025").click().run()
     assert not at.exception
     after = {p["plan"].id: p for p in views.plans_view(None)}["dienbien_2021_2025"]
-    row = after["milestones"].set_index("id").loc["midterm_review"]
-    assert "Đã hoàn thành" in row["Trạng thái"] and row["Ghi chú"] == "Báo cáo sơ kết số 12/BC-UBND"
+    row = after["milestones"].set_index("id").loc["final_review"]
+    assert "Đã hoàn thành" in row["Trạng thái"] and row["Ghi chú"] == "Báo cáo tổng kết số 12/BC-UBND"
 
 
 def test_every_page_runs_for_every_plan(demo_copy):
