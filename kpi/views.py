@@ -486,3 +486,81 @@ def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
     plan = cat.plan(plan_id)
     return {t.id: f"{t.section} · {cat.indicators[t.indicator].name} ({_target_text(t, cat.indicators[t.indicator])})"
             for t in plan.targets}
+
+
+# --- uploads -----------------------------------------------------------------------
+
+
+def upload_choices(path=None, plan_id: str | None = None) -> dict:
+    """Units that send returns for the plan, and the quarters of the plan up to now."""
+    import etl.returns as returns
+
+    with _open(path) as con:
+        cat = _catalog(con)
+        plan = cat.plan(plan_id)
+        units = _units(con)
+    today = dt.date.today()
+    last_year = min(plan.end, today.year)
+    last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
+    qs = [str(q) for q in quarters(plan.start, last_year, last_q)][::-1]
+    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    out_units = {}
+    for c in candidates:
+        u = units[c]
+        if returns.reporting_indicators(cat, plan, u):
+            out_units[c] = _unit_label(u, c)
+    return {"units": out_units, "quarters": qs, "has_targets": bool(plan.targets)}
+
+
+def template_bytes(path=None, plan_id: str = "", unit: str = "", period: str = "") -> tuple[bytes, str]:
+    """The return form for a unit and quarter, and a file name for it. ValueError says why not."""
+    import io
+
+    from etl.intake import write_template_for
+
+    buf = io.BytesIO()
+    write_template_for(buf, plan_id, unit, Period.parse(period), db=db_path(path))
+    return buf.getvalue(), f"bieu-bao-cao-{unit}-{period}.xlsx"
+
+
+def _summary_view(s, names: dict[str, str] | None = None) -> dict:
+    names = names or {}
+    issues = pd.DataFrame([{"Mức": "Lỗi" if i.level == "error" else "Cảnh báo", "Vị trí": i.where,
+                            "Nội dung": i.message} for i in (s.errors + s.warnings)])
+    changes = pd.DataFrame([{"Chỉ số": names.get(c.indicator, c.indicator), "Đơn vị": c.unit, "Kỳ": Period.parse(c.period).label(),
+                             "Cũ": fmt_number(c.old, None), "Mới": fmt_number(c.new, None)} for c in s.changed])
+    return {"summary": s.to_dict(), "lines": s.lines_vi(), "issues": issues, "changes": changes, "ok": s.ok,
+            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id}
+
+
+def check_upload(path=None, name: str = "", data: bytes = b"", plan_id: str | None = None, unit: str | None = None,
+                 period: str | None = None, user: str = "", dry_run: bool = True) -> dict:
+    """Read and check an uploaded file (and write it unless ``dry_run``): the import summary."""
+    from etl.intake import load_bytes, read_catalog
+
+    catalog = read_catalog(db_path(path))
+    s = load_bytes(name, data, db=db_path(path), user=user, dry_run=dry_run, plan=plan_id, unit=unit,
+                   period=Period.parse(period) if period else None, catalog=catalog)
+    return _summary_view(s, {c: i.name for c, i in catalog[0].indicators.items()})
+
+
+def uploads_table(path=None, limit: int = 200) -> pd.DataFrame:
+    from etl.load import list_uploads
+
+    with _open(path) as con:
+        rows = list_uploads(con, limit=limit)
+    return pd.DataFrame([{
+        "Số": r["id"], "Thời điểm": fmt_datetime(r["uploaded_at"]), "Tệp": r["file_name"],
+        "Loại": {"return": "Báo cáo quý", "bulk": "Bảng dài", "demo": "Minh họa"}.get(r["format"], r["format"]),
+        "Đơn vị": r["unit_name"] or r["unit"] or "", "Kỳ": Period.parse(r["period"]).label() if r["period"] else "",
+        "Người nạp": r["uploaded_by"] or "", "Mới": r["rows_new"], "Thay đổi": r["rows_changed"],
+        "Cảnh báo": r["warnings"] or 0, "Trạng thái": r["status_label"],
+    } for r in rows])
+
+
+def rollback(path=None, upload_id: int = 0, by: str = "") -> list[str]:
+    """Withdraw an upload; what came back, in Vietnamese."""
+    from etl.load import withdraw
+
+    with connect(db_path(path)) as con:
+        return withdraw(con, int(upload_id), by).lines_vi()

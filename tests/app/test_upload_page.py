@@ -1,0 +1,105 @@
+"""The upload page: template, a filled return uploaded, the import summary, confirm, rollback."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi import views
+from kpi.store import connect
+from tests.unit.returns_kit import fill_template
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def at(demo_copy):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.switch_page("pages/nhap_so_lieu.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _filled(tmp_path, values, unit="099", period="2025Q2") -> bytes:
+    data, name = views.template_bytes(None, "dienbien_2021_2025", unit, period)
+    path = tmp_path / name
+    path.write_bytes(data)
+    fill_template(path, values)
+    return path.read_bytes()
+
+
+def _frame(at, column: str):
+    """The dataframe on the page that has ``column`` (plain dataframes carry no key in AppTest)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_has_its_widgets(at):
+    assert at.title[0].value == "Nhập số liệu"
+    assert at.selectbox(key="up_unit").value == "11"
+    assert "099" in at.selectbox(key="up_unit").options or any("099" in o for o in at.selectbox(key="up_unit").options)
+    assert at.get("download_button")
+    assert [h.value for h in at.subheader] == ["1. Chọn đơn vị và quý, tải biểu mẫu", "2. Gửi tệp đã điền",
+                                               "3. Lịch sử nạp số liệu"]
+
+
+def test_upload_check_confirm_and_roll_back(at, tmp_path):
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    at.text_input(key="up_user").input("Lò Văn A").run()
+    data = _filled(tmp_path, {"new_jobs": {"quarter": 111, "ytd": 777}})
+    at.file_uploader(key="up_file").set_value(("tuan-giao-q2.xlsx", data, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    m = _metrics(at)
+    assert m["Lỗi"] == "0" and int(m["Giá trị mới"]) + int(m["Thay đổi"]) >= 1
+    with connect(None) as con:   # nothing written yet: it was a dry run
+        before = con.execute("SELECT value FROM current_observations WHERE indicator='new_jobs' AND unit='099' "
+                             "AND period='2025Q2-YTD'").fetchall()
+    assert before != [(777.0,)]
+    at.button(key="up_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Đã ghi: lần nạp số" in s.value for s in at.success)
+    with connect(None) as con:
+        now = con.execute("SELECT value, status FROM current_observations WHERE indicator='new_jobs' AND unit='099' "
+                          "AND period='2025Q2-YTD'").fetchall()
+        upload_id = con.execute("SELECT max(id) FROM uploads").fetchall()[0][0]
+        who = con.execute("SELECT uploaded_by FROM uploads WHERE id = ?", [upload_id]).fetchall()[0][0]
+    assert now == [(777.0, "preliminary")] and who == "Lò Văn A"
+    # the history shows it, and rolling it back brings the earlier value back
+    history = _frame(at, "Người nạp")
+    assert history.iloc[0]["Số"] == upload_id and history.iloc[0]["Trạng thái"] == "Đã ghi"
+    at.selectbox(key="up_rollback_id").set_value(upload_id)
+    at.button(key="up_rollback").click().run()
+    assert not at.exception
+    with connect(None) as con:
+        back = con.execute("SELECT value FROM current_observations WHERE indicator='new_jobs' AND unit='099' "
+                           "AND period='2025Q2-YTD'").fetchall()
+    assert back == before
+
+
+def test_a_file_with_errors_cannot_be_confirmed(at, tmp_path):
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    data = _filled(tmp_path, {"new_jobs": {"quarter": "abc"}})
+    at.file_uploader(key="up_file").set_value(("bad.xlsx", data, XLSX)).run()
+    assert not at.exception
+    assert _metrics(at)["Lỗi"] == "1"
+    issues = _frame(at, "Vị trí")
+    assert issues.iloc[0]["Vị trí"].startswith("'Biểu 01'!F") and "không phải là số" in issues.iloc[0]["Nội dung"]
+    assert not [b for b in at.button if b.key == "up_confirm"]
+    assert any("chưa thể ghi" in e.value for e in at.error)
+
+
+def test_wrong_quarter_in_the_file_is_an_error(at, tmp_path):
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q1").run()
+    data = _filled(tmp_path, {"new_jobs": {"quarter": 5}}, period="2025Q2")
+    at.file_uploader(key="up_file").set_value(("q2.xlsx", data, XLSX)).run()
+    assert not at.exception
+    issues = _frame(at, "Vị trí")
+    assert any("Quý II/2025" in x and "Quý I/2025" in x for x in issues["Nội dung"])
