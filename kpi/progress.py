@@ -584,6 +584,11 @@ def _assess_level(c: _Ctx) -> Assessment:
         s = f"{lbl} {verb} {shown}{along}; {_PHRASE[status]}"
         if c.flow and yv.partial and yv.year == t.end and floor:
             s += f"; trong thời gian còn lại của năm phải thêm {c.v(target - yv.value)}"
+        elif pace is not None and T - tv < 1 - _EPS:
+            # less than a year left: the change still needed, not a yearly rate of it
+            gap = target - v
+            amount = (fmt_number(abs(gap), 2) + " điểm %") if c.percent else c.v(abs(gap))
+            s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
         elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, pace_unit, c.ind)
         s += f" để đạt mục tiêu {c.goal()}."
