@@ -52,9 +52,14 @@ def main() -> int:
     empty = tmp / "empty.py"
     empty.write_text("import streamlit as st\nst.title('x')\n", encoding="utf-8")
 
+    from tests.app.signin import session_token
+
+    token = session_token("lanhdao", db)   # a leader, signed in (a demo account)
+
     def apptest(page: str | None, warm: bool):
         def run():
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.session_state["auth_token"] = token
             if not warm:
                 from kpi import ui
                 ui.clear_cache()

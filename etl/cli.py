@@ -7,6 +7,12 @@ Each command holds the database only while it needs it (DuckDB lets one
 process open the file at a time, and the app uses it too): ``load`` reads
 the catalogue, lets go, reads and checks the file, then opens the database
 again to write it in one transaction.
+
+Who acts: without ``--user`` a command acts as the local administrator
+(``@local`` in the audit log: whoever can open the database file can do
+anything to it anyway); with ``--user NAME`` it acts as that account, with
+its role and units, and is refused (exit code 1) what the account may not
+do. ``--user`` names an account, it does not sign in: no password is asked.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ import json
 import sys
 from pathlib import Path
 
-from kpi import repo
+from etl import report_cli
+from kpi import auth, repo
 from kpi.catalog import CatalogError, load_catalog
 from kpi.periods import Period, PeriodError
 from kpi.store import StoreBusy, connect, db_path, scalar
@@ -49,6 +56,41 @@ def _say(*lines: str) -> None:
         print(line)
 
 
+# --- who acts ----------------------------------------------------------------
+
+
+def _actor(args, con=None) -> auth.Actor:
+    """The account named by ``--user`` (exit 1 if unknown or disabled), else the local administrator."""
+    name = getattr(args, "user", None)
+    if not name:
+        return auth.local_admin()
+    if con is None:
+        with connect(args.db) as c:
+            return _actor(args, c)
+    try:
+        return auth.actor_for(con, name, via="cli")
+    except auth.AuthError as e:
+        raise Rejected(str(e)) from None
+
+
+def _read_password(args, prompt: str = "Mật khẩu", from_stdin: bool | None = None) -> str:
+    """From standard input with ``--password-stdin`` (one line), else typed twice in a terminal. Never argv."""
+    if getattr(args, "password_stdin", False) if from_stdin is None else from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise UsageError("Không đọc được mật khẩu từ đầu vào chuẩn (--password-stdin)")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise UsageError("Không có terminal để gõ mật khẩu: dùng --password-stdin, ví dụ "
+                         "printf '%s\\n' \"$MAT_KHAU\" | python -m etl user add …")
+    import getpass
+
+    first_try = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass(f"{prompt} (nhập lại): ") != first_try:
+        raise UsageError("Hai lần nhập mật khẩu không khớp")
+    return first_try
+
+
 # --- commands --------------------------------------------------------------
 
 
@@ -57,20 +99,37 @@ def cmd_init(args) -> int:
         cat = load_catalog(args.targets)
     except CatalogError as e:
         raise Rejected(f"Danh mục chỉ tiêu có lỗi:\n{e}") from None
+    admin_password = _read_password(args, from_stdin=True) if args.admin_password_stdin else None
     with connect(args.db) as con:
+        actor = _actor(args, con)
+        auth.authorize(actor, "edit_targets")
         con.execute("BEGIN TRANSACTION")
         try:
             units_changed = repo.sync_units(con, build_units())
-            changed = repo.sync_catalog(con, cat)
+            changed = repo.sync_catalog(con, cat, actor=actor)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        first_admin = None
+        if auth.account_count(con) == 0:
+            # The first administrator: a random password shown once, unless given on standard input.
+            first_admin = admin_password or auth.new_password()
+            try:
+                auth.create_user(con, "admin", first_admin, role="admin", full_name="Quản trị", actor=actor)
+            except auth.AccountError as e:
+                raise Rejected(str(e)) from None
     n_t = sum(len(p.targets) for p in cat.plans.values())
     n_m = sum(len(p.milestones) for p in cat.plans.values())
     state = "đã cập nhật" if (changed or units_changed) else "không có gì thay đổi"
     _say(f"Cơ sở dữ liệu {db_path(args.db)}: {state}.",
          f"{len(cat.plans)} kế hoạch, {n_t} chỉ tiêu, {n_m} mốc thời hạn, {len(cat.indicators)} chỉ số.")
+    if first_admin and not admin_password:
+        _say("Đã tạo tài khoản quản trị đầu tiên: admin, mật khẩu (chỉ hiện một lần, hãy ghi lại): "
+             f"{first_admin}",
+             "Đổi mật khẩu: python -m etl user password admin; thêm tài khoản: python -m etl user add …")
+    elif first_admin:
+        _say("Đã tạo tài khoản quản trị đầu tiên: admin (mật khẩu đọc từ đầu vào chuẩn).")
     return EXIT_OK
 
 
@@ -124,11 +183,11 @@ def _quarter_arg(text: str) -> Period:
     return p
 
 
-def _load_path(args, path: Path, catalog):
+def _load_path(args, path: Path, catalog, actor):
     from etl.intake import load_bytes
 
     try:
-        return load_bytes(path.name, path.read_bytes(), db=args.db, user=args.user or "", dry_run=args.dry_run,
+        return load_bytes(path.name, path.read_bytes(), db=args.db, actor=actor, dry_run=args.dry_run,
                           status=args.status, plan=args.plan, unit=args.unit,
                           period=_quarter_arg(args.period) if args.period else None, catalog=catalog)
     except KeyError as e:
@@ -141,7 +200,8 @@ def cmd_load(args) -> int:
         return _load_dir(args, target)
     if not target.is_file():
         raise UsageError(f"Không tìm thấy tệp: {target}")
-    summary = _load_path(args, target, _catalog(args.db))
+    actor = _actor(args)
+    summary = _load_path(args, target, _catalog(args.db), actor)
     if args.json:
         _print_json(summary.to_dict())
     else:
@@ -170,12 +230,13 @@ def _load_dir(args, folder: Path) -> int:
                    if p.is_file() and p.suffix.lower() in LOADABLE and not p.name.startswith(("~$", ".")))
     if not files:
         raise UsageError(f"Thư mục {folder} không có tệp .xlsx hoặc .csv nào")
+    actor = _actor(args)
     catalog = _catalog(args.db)
     results = []
     for i, path in enumerate(files, start=1):
         _progress(i - 1, len(files), path.name)
         try:
-            results.append(_load_path(args, path, catalog))
+            results.append(_load_path(args, path, catalog, actor))
         except StoreBusy as e:   # this file waits for next time; the others still go
             results.append(Summary(file=path.name, dry_run=args.dry_run, errors=[Issue("error", path.name, str(e))]))
         _progress(i, len(files), path.name)
@@ -224,7 +285,7 @@ def cmd_uploads(args) -> int:
     from kpi.fmt import fmt_datetime
 
     with connect(args.db) as con:
-        rows = list_uploads(con, unit=args.unit, period=args.period, limit=args.limit)
+        rows = list_uploads(con, actor=_actor(args, con), unit=args.unit, period=args.period, limit=args.limit)
     if args.json:
         _print_json(rows)
         return EXIT_OK
@@ -245,7 +306,7 @@ def cmd_rollback(args) -> int:
 
     with connect(args.db) as con:
         try:
-            result = withdraw(con, args.upload_id, by=args.user or "")
+            result = withdraw(con, args.upload_id, actor=_actor(args, con))
         except KeyError as e:
             raise UsageError(e.args[0]) from None
         except ValueError as e:
@@ -254,6 +315,47 @@ def cmd_rollback(args) -> int:
         _print_json(result.to_dict())
     else:
         _say(*result.lines_vi())
+    return EXIT_OK
+
+
+def cmd_user(args) -> int:
+    """``user add|list|disable|enable|password``: accounts (an administrator's act)."""
+    with connect(args.db) as con:
+        actor = _actor(args, con)
+        try:
+            if args.action == "add":
+                password = None if args.no_password else _read_password(args)
+                if args.no_password and not args.email:
+                    raise UsageError("--no-password chỉ dùng cùng --email (đăng nhập qua nhà cung cấp định danh)")
+                made = auth.create_user(con, args.name, password, role=args.role, units=args.unit or (),
+                                        full_name=args.full_name or "", email=args.email, actor=actor)
+                _say(f"Đã thêm tài khoản {made.describe()}.")
+            elif args.action == "list":
+                users = auth.list_users(con, actor=actor)
+                if args.json:
+                    _print_json(users)
+                    return EXIT_OK
+                if not users:
+                    _say("Chưa có tài khoản nào.")
+                for u in users:
+                    state = "đang dùng" if u["active"] else "đã vô hiệu hóa"
+                    if u["locked"]:
+                        state += f", tạm khóa đến {u['locked_until']:%H:%M %d/%m/%Y}"
+                    units = f" của {', '.join(u['units'])}" if u["units"] else ""
+                    name = f" — {u['full_name']}" if u["full_name"] else ""
+                    _say(f"{u['username']}: {u['role_label']}{units}{name} [{state}]"
+                         + (" (tài khoản minh họa)" if u["demo"] else ""))
+            elif args.action == "disable":
+                auth.disable_user(con, args.name, actor=actor)
+                _say(f"Đã vô hiệu hóa tài khoản '{auth.normalize(args.name)}'; các phiên đăng nhập của nó đã kết thúc.")
+            elif args.action == "enable":
+                auth.enable_user(con, args.name, actor=actor)
+                _say(f"Đã mở lại tài khoản '{auth.normalize(args.name)}'.")
+            elif args.action == "password":
+                auth.set_password(con, args.name, _read_password(args, "Mật khẩu mới"), actor=actor)
+                _say(f"Đã đặt mật khẩu mới cho '{auth.normalize(args.name)}'.")
+        except auth.AccountError as e:
+            raise Rejected(str(e)) from None
     return EXIT_OK
 
 
@@ -335,6 +437,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = add("init", "Tạo hoặc nâng cấp cơ sở dữ liệu và nạp danh mục chỉ tiêu")
     s.add_argument("--targets", help="thư mục danh mục (mặc định: targets/)")
+    s.add_argument("--user", help="tài khoản thực hiện (văn phòng hoặc quản trị; mặc định: quản trị cục bộ)")
+    s.add_argument("--admin-password-stdin", action="store_true",
+                   help="mật khẩu của tài khoản quản trị đầu tiên 'admin', đọc từ đầu vào chuẩn "
+                        "(mặc định: tạo ngẫu nhiên và in ra một lần)")
     s.set_defaults(func=cmd_init)
 
     s = add("demo", "Nạp dữ liệu minh họa")
@@ -349,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--status", default=None, choices=("estimate", "preliminary", "official"),
                    help="trạng thái cho số không ghi trạng thái (mặc định: official với bảng dài; "
                         "preliminary với cột Thực hiện quý, Lũy kế của biểu báo cáo)")
-    s.add_argument("--user", help="tên người nạp")
+    s.add_argument("--user", help="nạp với tư cách tài khoản này (báo cáo viên: chỉ đơn vị của mình)")
     s.add_argument("--plan", help="biểu báo cáo: kế hoạch (mặc định: theo phần đầu biểu)")
     s.add_argument("--unit", help="biểu báo cáo: đơn vị đã chọn; khác với phần đầu biểu là lỗi")
     s.add_argument("--period", help="biểu báo cáo: quý đã chọn, ví dụ 2025Q2; khác với phần đầu biểu là lỗi")
@@ -367,14 +473,47 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unit")
     s.add_argument("--period")
     s.add_argument("--limit", type=int)
+    s.add_argument("--user", help="xem với tư cách tài khoản này (báo cáo viên: chỉ đơn vị của mình)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_uploads)
 
     s = add("rollback", "Rút lại một lần nạp; số liệu trước đó được dùng lại")
     s.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    s.add_argument("--user", help="tên người rút lại")
+    s.add_argument("--user", help="rút lại với tư cách tài khoản này (văn phòng, quản trị; báo cáo viên: "
+                                  "lần nạp của chính mình)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_rollback)
+
+    s = add("user", "Tài khoản: thêm, liệt kê, vô hiệu hóa, mở lại, đặt mật khẩu")
+    users = s.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    users.required = True
+
+    def user_cmd(name, help_):
+        u = users.add_parser(name, help=help_, description=help_)
+        u.add_argument("--db", default=argparse.SUPPRESS, help="tệp cơ sở dữ liệu")
+        u.add_argument("--user", help="thực hiện với tư cách tài khoản quản trị này (mặc định: quản trị cục bộ)")
+        u.set_defaults(func=cmd_user)
+        return u
+
+    u = user_cmd("add", "Thêm tài khoản")
+    u.add_argument("name", help="tên đăng nhập: chữ thường không dấu, số, . _ -")
+    u.add_argument("--role", required=True, choices=tuple(auth.ROLES),
+                   help="viewer (lãnh đạo, chỉ xem), reporter (báo cáo viên của --unit), "
+                        "secretariat (văn phòng: chỉ tiêu, mốc, rút lại, nhật ký), admin (quản trị)")
+    u.add_argument("--unit", action="append", metavar="CODE", help="đơn vị của báo cáo viên (lặp lại nếu nhiều)")
+    u.add_argument("--full-name", help="họ tên, chức vụ")
+    u.add_argument("--email", help="e-mail để đăng nhập qua nhà cung cấp định danh (st.login)")
+    u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
+    u.add_argument("--no-password", action="store_true", help="không mật khẩu: chỉ đăng nhập qua --email")
+    u = user_cmd("list", "Liệt kê tài khoản")
+    u.add_argument("--json", action="store_true")
+    u = user_cmd("disable", "Vô hiệu hóa tài khoản (các phiên đăng nhập kết thúc ngay)")
+    u.add_argument("name")
+    u = user_cmd("enable", "Mở lại tài khoản đã vô hiệu hóa")
+    u.add_argument("name")
+    u = user_cmd("password", "Đặt mật khẩu mới (bỏ tạm khóa, kết thúc các phiên đăng nhập)")
+    u.add_argument("name")
+    u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")
@@ -387,6 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", dest="as_of", help="kỳ đánh giá, ví dụ 2025Q2")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
+
+    report_cli.register(sub)
     return p
 
 
@@ -401,5 +542,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
     except StoreBusy as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return EXIT_REJECTED
+    except (auth.PermissionDenied, auth.AuthError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED

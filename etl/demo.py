@@ -1274,6 +1274,16 @@ DEMO_MILESTONE_MARKS = (
     ("laichau_daihoi_thidua_2025", "guidance_issued", dt.date(2024, 6, 27), "Minh họa: Hướng dẫn của UBND tỉnh"),
     ("laichau_daihoi_thidua_2025", "congress_commune_enterprise", dt.date(2025, 3, 28), "Minh họa"),
 )
+# Demo accounts, one per role (README.md lists them). A reporter has its former district and the
+# commune that took over its seat on 01/07/2025, so it can send returns before and after the reform.
+DEMO_PASSWORD = "minhhoa2025"
+DEMO_ACCOUNTS = (
+    ("lanhdao", "viewer", (), "Lãnh đạo UBND tỉnh (minh họa)"),
+    ("vanphong", "secretariat", (), "Văn phòng Sở Nội vụ (minh họa)"),
+    ("tuangiao", "reporter", ("099", "03256"), "Cán bộ báo cáo Tuần Giáo (minh họa)"),
+    ("dienbienphu", "reporter", ("094", "03128"), "Cán bộ báo cáo Điện Biên Phủ (minh họa)"),
+    ("quantri", "admin", (), "Quản trị hệ thống (minh họa)"),
+)
 RETURN_ON_TIME, RETURN_LATE = 0.78, 0.14      # the rest of the units do not send that quarter's return
 RETURN_DUE_DAYS = 15
 
@@ -1303,16 +1313,31 @@ def split_returns(frame: pd.DataFrame, seed: int = 2025) -> tuple[pd.DataFrame, 
     return rest, returns
 
 
+def ensure_demo_accounts(con) -> list[str]:
+    """Create the demo accounts that are missing (with ``DEMO_PASSWORD``); their names. Existing ones are kept."""
+    from kpi import auth
+
+    made = []
+    for username, role, units, full_name in DEMO_ACCOUNTS:
+        if auth.get_account(con, username) is None:
+            auth.create_user(con, username, DEMO_PASSWORD, role=role, units=units, full_name=full_name,
+                             demo=True, actor=auth.SYSTEM)
+            made.append(username)
+    return made
+
+
 def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") -> list:
-    """Write the demo into the store: units, the main data set, the returns, milestone marks.
+    """Write the demo into the store: units, the main data set, the returns, milestone marks, demo accounts.
 
     Each piece goes through the same checks as any file (``etl.bulk``); each is
     recognised by its SHA-256, so loading the demo twice writes nothing new.
+    Everything is done as ``kpi.auth.SYSTEM`` (``@system`` in the audit log).
     """
     from etl.bulk import check_bulk
     from etl.intake import units_by_code
     from etl.load import write
     from kpi import repo
+    from kpi.auth import SYSTEM
     from kpi.units import build_units
 
     units = build_units() + [dict(u) for u in DEMO_UNITS]
@@ -1331,17 +1356,18 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
     name = f"demo-seed-{seed}.csv"
     data = csv(rest)
     summaries.append(write(con, check_bulk(name, data, catalog.indicators, known), file_name=name, data=data,
-                           fmt="demo", uploaded_by="demo", note="Dữ liệu minh họa"))
+                           fmt="demo", actor=SYSTEM, note="Dữ liệu minh họa"))
     for r in returns:
         name = f"demo-{r['unit']}-{r['period']}.csv"
         data = csv(r["frame"])
         summaries.append(write(con, check_bulk(name, data, catalog.indicators, known, default_status="preliminary"),
-                               file_name=name, data=data, fmt="return", uploaded_by="demo",
+                               file_name=name, data=data, fmt="return", actor=SYSTEM,
                                unit=r["unit"], period=r["period"], uploaded_at=r["uploaded_at"],
                                note="Dữ liệu minh họa: báo cáo quý của đơn vị"))
     marks = repo.milestone_marks  # existing marks are kept; a mark is added once
     for plan_id, mid, day, note in DEMO_MILESTONE_MARKS:
         if plan_id in catalog.plans and any(m.id == mid for m in catalog.plans[plan_id].milestones) \
                 and mid not in marks(con, plan_id):
-            repo.mark_milestone(con, plan_id, mid, day, note, by="demo")
+            repo.mark_milestone(con, plan_id, mid, day, note, actor=SYSTEM)
+    ensure_demo_accounts(con)
     return summaries

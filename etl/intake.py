@@ -4,9 +4,11 @@ The command line (``load FILE|DIR``) and the app's upload page both call
 :func:`load_bytes`. The database is opened twice, briefly: once to read the
 catalogue (pass ``catalog`` to skip it), once to compare with the unit's
 history and write. Reading the workbook, the slow part, holds nothing, so the
-app and other loads can use the file meanwhile::
+app and other loads can use the file meanwhile. ``actor`` (a ``kpi.auth.Actor``)
+is who sends it: a reporter may write only its own units (``etl.load.write``
+refuses the rest, so a dry run already shows the refusal)::
 
-    s = load_bytes("bao-cao.xlsx", data, user="thu.nguyen", dry_run=True)
+    s = load_bytes("bao-cao.xlsx", data, actor=actor, dry_run=True)
     s.to_dict()["new"], [str(e) for e in s.errors]      # (12, [])
 """
 
@@ -20,6 +22,7 @@ from etl import returns
 from etl.bulk import check_bulk
 from etl.load import Summary, write
 from kpi import repo
+from kpi.auth import Actor
 from kpi.catalog import Catalog
 from kpi.periods import Period
 from kpi.store import connect, db_path, scalar
@@ -42,7 +45,7 @@ def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str
         return repo.catalog_from_db(con), units_by_code(con)
 
 
-def load_bytes(name: str, data: bytes, *, db: str | os.PathLike | None = None, user: str = "",
+def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | None = None,
                dry_run: bool = False, status: str | None = None, plan: str | None = None,
                unit: str | None = None, period: Period | None = None,
                catalog: tuple[Catalog, dict[str, dict]] | None = None) -> Summary:
@@ -61,7 +64,7 @@ def load_bytes(name: str, data: bytes, *, db: str | os.PathLike | None = None, u
         raise KeyError(f"Không có kế hoạch '{plan}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
     if unit is not None and unit not in units:
         raise KeyError(f"Không có đơn vị '{unit}'")
-    common = dict(file_name=name, data=data, uploaded_by=user, dry_run=dry_run,
+    common = dict(file_name=name, data=data, actor=actor, dry_run=dry_run,
                   uploads_dir=db_path(db).parent / "uploads")
     if returns.sniff(name, data) == "bulk":
         checked = check_bulk(name, data, cat.indicators, units, default_status=status or "official")

@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 
 from etl.validate import Checked, Issue, Row
+from kpi import audit
+from kpi.auth import Actor, can, can_withdraw
 from kpi.fmt import fmt_number
 from kpi.store import first, scalar, transaction
 
@@ -191,21 +193,56 @@ def _test_pause() -> None:
         time.sleep(float(seconds))
 
 
-def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, data: bytes | None,
-          fmt: str, uploaded_by: str = "", unit: str | None = None, period: str | None = None,
+def unit_refusals(con: duckdb.DuckDBPyConnection, actor: Actor, rows: list[Row], unit: str | None = None,
+                  limit: int = 8) -> list[Issue]:
+    """One error per unit that ``actor`` may not write, naming the account, the unit and the cells."""
+    cells: dict[str, list[str]] = {}
+    for r in rows:
+        if not can(actor, "write_unit", r.unit):
+            cells.setdefault(r.unit, []).append(r.where)
+    if unit is not None and not can(actor, "write_unit", unit):
+        cells.setdefault(unit, [])
+    out = []
+    for code, where in cells.items():
+        name = scalar(con, "SELECT name FROM units WHERE code = ?", [code])
+        shown = [w for w in where if w][:limit]
+        more = len(where) - len(shown)
+        place = ", ".join(shown) + (f" và {more} ô khác" if more > 0 else "") if shown else "phần đầu biểu"
+        out.append(Issue("error", place, f"Tài khoản {actor.describe()} không được ghi số liệu của đơn vị {code}"
+                                         + (f" ({name})" if name else "")
+                                         + (f", {len(where)} giá trị" if where else "")
+                                         + "; không ghi gì từ tệp này"))
+    return out
+
+
+def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, file_name: str, data: bytes | None,
+          fmt: str, unit: str | None = None, period: str | None = None,
           dry_run: bool = False, note: str = "", plan_id: str | None = None,
           uploads_dir: Path | None = None, prepared_by: str | None = None,
           meta: dict | None = None, uploaded_at=None) -> Summary:
-    """Store ``checked.rows`` as one upload, all or nothing. Errors in ``checked`` write nothing.
+    """Store ``checked.rows`` as one upload by ``actor``, all or nothing. Errors in ``checked`` write nothing.
+
+    ``actor`` (a ``kpi.auth.Actor``) must be allowed to write every unit in the
+    file (``write_unit``): a reporter only its own units. Otherwise the summary
+    carries one error per refused unit, naming the cells, and nothing is
+    written, not even in part; the refusal is in the audit log (also for a dry
+    run: it is an attempt to write beyond one's rights).
 
     ``uploaded_at`` (default: now) is for the demo, which replays returns sent in the past.
 
     With ``uploads_dir`` the original file is kept there by its SHA-256; the
     upload row records the path relative to ``uploads_dir``'s parent.
     """
+    if not isinstance(actor, Actor):
+        raise TypeError("write() needs actor=kpi.auth.Actor")
     summary = Summary(file=file_name, dry_run=dry_run, rows_read=checked.rows_read, ignored=checked.ignored,
                       errors=checked.errors, warnings=checked.warnings, format=fmt, meta=dict(meta or {}))
     digest = sha256_of(data) if data is not None else None
+    refused = unit_refusals(con, actor, checked.rows, unit)
+    if refused:
+        summary.errors = refused + summary.errors
+        _audit_refused(con, actor, summary, digest, unit, period, permission=True)
+        return summary
     if digest:
         dup = scalar(con, "SELECT min(id) FROM uploads WHERE sha256 = ? AND status = 'committed'",
                           [digest])
@@ -213,6 +250,8 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
             summary.duplicate_of = int(dup)
             return summary
     df = classify(con, checked.rows, summary)
+    if summary.errors and not dry_run:
+        _audit_refused(con, actor, summary, digest, unit, period, permission=False)
     if dry_run or summary.errors:
         return summary
     to_write = df[df["action"].isin(["new", "changed", "outranked"])].drop(
@@ -226,9 +265,18 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
                                  rows_new, rows_changed, rows_unchanged, rows_ignored, note,
                                  plan_id, stored_path, warnings, prepared_by, uploaded_at)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, coalesce(?, current_timestamp)) RETURNING id""", [
-            file_name, digest, fmt, unit, period, uploaded_by, summary.rows_read, len(summary.new),
+            file_name, digest, fmt, unit, period, actor.username, summary.rows_read, len(summary.new),
             len(summary.changed), summary.unchanged, summary.ignored, note,
             plan_id, summary.stored_path, len(summary.warnings), prepared_by, uploaded_at])
+        audit.record(con, actor, "upload", f"lần nạp số {upload_id}: {file_name}", after={
+            "upload_id": upload_id, "file": file_name, "sha256": digest, "format": fmt, "unit": unit,
+            "period": period, "plan": plan_id, "rows_read": summary.rows_read, "new": len(summary.new),
+            "changed": len(summary.changed), "unchanged": summary.unchanged, "outranked": summary.outranked,
+            "warnings": len(summary.warnings),
+            "changes": [{"indicator": c.indicator, "unit": c.unit, "period": c.period, "old": c.old, "new": c.new,
+                         "old_status": c.old_status, "status": c.status} for c in summary.changed]},
+            before={"values": [{"indicator": c.indicator, "unit": c.unit, "period": c.period, "value": c.old,
+                                "status": c.old_status} for c in summary.changed]} if summary.changed else None)
         if len(to_write):
             con.register("_to_write", to_write)
             try:
@@ -249,20 +297,52 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, file_name: str, d
     return summary
 
 
-def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = "") -> int:
-    """Withdraw an upload: its values stop counting and what they superseded comes back.
+def _audit_refused(con, actor: Actor, summary: Summary, digest: str | None, unit, period, *, permission: bool):
+    audit.record(con, actor, "upload_refused", summary.file, after={
+        "file": summary.file, "sha256": digest, "unit": unit, "period": period, "rows_read": summary.rows_read,
+        "errors": [str(i) for i in summary.errors[:20]], "error_count": len(summary.errors)},
+        detail=("không có quyền ghi đơn vị này" if permission else "tệp có lỗi")
+        + ("; kiểm tra thử" if summary.dry_run else ""))
 
-    Returns how many observations the upload had. Nothing is deleted.
-    """
-    row = first(con, "SELECT status FROM uploads WHERE id = ?", [upload_id])
+
+def upload_units(con: duckdb.DuckDBPyConnection, upload_id: int) -> set[str]:
+    """The units an upload wrote (its values' units and the unit it was sent for)."""
+    units = {r[0] for r in con.execute("SELECT DISTINCT unit FROM observations WHERE upload_id = ?",
+                                       [upload_id]).fetchall()}
+    u = scalar(con, "SELECT unit FROM uploads WHERE id = ?", [upload_id])
+    return units | ({u} if u else set())
+
+
+def check_withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor) -> None:
+    """KeyError (no such upload), ValueError (already withdrawn) or PermissionDenied, else nothing."""
+    from kpi.auth import PermissionDenied, denied_message
+
+    if not isinstance(actor, Actor):
+        raise TypeError("rolling back needs actor=kpi.auth.Actor")
+    row = first(con, "SELECT status, uploaded_by FROM uploads WHERE id = ?", [upload_id])
     if row is None:
         raise KeyError(f"Không có lần nạp số {upload_id}")
+    if not can_withdraw(actor, row[1], upload_units(con, upload_id)):
+        raise PermissionDenied(denied_message(actor, "rollback") + f" (lần nạp số {upload_id})")
     if row[0] != "committed":
         raise ValueError(f"Lần nạp số {upload_id} đã được rút lại trước đó")
-    with transaction(con):
-        con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
-                    "rolled_back_by = ? WHERE id = ?", [by, upload_id])
+
+
+def _mark_rolled_back(con, upload_id: int, actor: Actor) -> int:
+    con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
+                "rolled_back_by = ? WHERE id = ?", [actor.username, upload_id])
     return scalar(con, "SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id])
+
+
+def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: Actor) -> int:
+    """Withdraw an upload: its values stop counting and what they superseded comes back.
+
+    The secretariat and admins may withdraw any upload; a reporter only one it
+    sent itself, for its own units (``kpi.auth.can_withdraw``). Returns how
+    many observations the upload had. Nothing is deleted. Use :func:`withdraw`
+    to learn which values came back (and to have them in the audit log).
+    """
+    return withdraw(con, upload_id, actor=actor).values
 
 
 # --- the list of uploads, and withdrawing one ------------------------------
@@ -270,13 +350,17 @@ def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = ""
 UPLOAD_STATUS_LABELS = {"committed": "Đã ghi", "rolled_back": "Đã rút lại"}
 
 
-def list_uploads(con: duckdb.DuckDBPyConnection, *, unit: str | None = None, period: str | None = None,
-                 limit: int | None = None) -> list[dict]:
+def list_uploads(con: duckdb.DuckDBPyConnection, *, actor: Actor, unit: str | None = None,
+                 period: str | None = None, limit: int | None = None) -> list[dict]:
     """Uploads, newest first: who, when, what, counts, status, and how many values are still current.
 
     ``values_superseded`` counts values of a committed upload that a later or
-    more official figure has replaced.
+    more official figure has replaced. A reporter sees only the uploads of its
+    own units (and its own); ``can_withdraw`` says whether ``actor`` may roll it back.
     """
+    if not isinstance(actor, Actor):
+        raise TypeError("list_uploads needs actor=kpi.auth.Actor")
+    mine = sorted(actor.units) if actor.role == "reporter" else None
     sql = """
         SELECT u.id, u.file_name, u.format, u.unit, un.name AS unit_name, u.period, u.plan_id,
                u.uploaded_by, u.prepared_by, u.uploaded_at, u.rows_read, u.rows_new, u.rows_changed,
@@ -286,8 +370,9 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, unit: str | None = None, per
                (SELECT count(*) FROM current_observations c WHERE c.upload_id = u.id) AS values_current
         FROM uploads u LEFT JOIN units un ON un.code = u.unit
         WHERE (? IS NULL OR u.unit = ?) AND (? IS NULL OR u.period = ?)
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], u.unit) OR u.uploaded_by = ?)
         ORDER BY u.id DESC"""
-    params = [unit, unit, period, period]
+    params = [unit, unit, period, period, mine, mine, actor.username]
     if limit:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -298,6 +383,8 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, unit: str | None = None, per
         d = dict(zip(cols, r))
         d["status_label"] = UPLOAD_STATUS_LABELS.get(d["status"], d["status"])
         d["values_superseded"] = (d["values_stored"] - d["values_current"]) if d["status"] == "committed" else 0
+        d["can_withdraw"] = d["status"] == "committed" and (
+            can(actor, "rollback") or can_withdraw(actor, d["uploaded_by"], upload_units(con, d["id"])))
         out.append(d)
     return out
 
@@ -331,18 +418,37 @@ class Withdrawal:
         return out
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, by: str = "") -> Withdrawal:
-    """Roll an upload back (``rollback_upload``) and say which values came back."""
+def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: Actor) -> Withdrawal:
+    """Roll an upload back and say which values came back; the audit row commits with it.
+
+    Raises KeyError (no such upload), ValueError (already withdrawn), or
+    ``kpi.auth.PermissionDenied`` (see :func:`rollback_upload`).
+    """
+    check_withdraw(con, upload_id, actor)
     before = con.execute("""SELECT indicator, unit, period, value, status FROM current_observations
                             WHERE upload_id = ?""", [upload_id]).fetchall()
     result = Withdrawal(upload_id)
-    result.values = rollback_upload(con, upload_id, by)
-    result.already_superseded = result.values - len(before)
-    for ind, unit, period, value, status in before:
-        now = first(con, "SELECT value, status FROM current_observations WHERE indicator = ? AND unit = ? "
-                         "AND period = ?", [ind, unit, period])
-        if now is None:
-            result.removed.append(Change(ind, unit, period, value, value, status, status))
-        else:
-            result.restored.append(Change(ind, unit, period, value, now[0], status, now[1]))
+    info = first(con, "SELECT file_name, uploaded_by, unit, period FROM uploads WHERE id = ?", [upload_id])
+    with transaction(con):
+        result.values = _mark_rolled_back(con, upload_id, actor)
+        result.already_superseded = result.values - len(before)
+        for ind, unit, period, value, status in before:
+            now = first(con, "SELECT value, status FROM current_observations WHERE indicator = ? AND unit = ? "
+                             "AND period = ?", [ind, unit, period])
+            if now is None:
+                result.removed.append(Change(ind, unit, period, value, value, status, status))
+            else:
+                result.restored.append(Change(ind, unit, period, value, now[0], status, now[1]))
+        audit.record(
+            con, actor, "rollback", f"lần nạp số {upload_id}: {info[0]}",
+            before={"status": "committed", "uploaded_by": info[1], "unit": info[2], "period": info[3],
+                    "values": [{"indicator": i, "unit": u, "period": p, "value": v, "status": s}
+                               for i, u, p, v, s in before]},
+            after={"status": "rolled_back",
+                   "values": [{"indicator": c.indicator, "unit": c.unit, "period": c.period, "value": c.new,
+                               "status": c.status} for c in result.restored]
+                   + [{"indicator": c.indicator, "unit": c.unit, "period": c.period, "value": None}
+                      for c in result.removed]},
+            detail=f"{result.values} giá trị rút lại; {len(result.restored)} khôi phục giá trị trước, "
+                   f"{len(result.removed)} không còn số liệu, {result.already_superseded} đã bị thay thế từ trước")
     return result

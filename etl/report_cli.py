@@ -4,8 +4,10 @@
     python -m etl report --plan bentre_2024_2025 --period 2025Q2 --xlsx bang.xlsx --charts bieu-do/
 
 Exit codes as for every command: 0 written, 1 the database has no catalogue
-(or is busy for too long) or the charts could not be drawn, 2 wrong usage
-(unknown plan or unit, a period that is not a quarter of the plan).
+(or is busy for too long), the charts could not be drawn, or ``--user`` is
+not an active account; 2 wrong usage (unknown plan or unit, a period that is
+not a quarter of the plan). Every report written is recorded in the audit log
+(``kpi.audit``, action ``export``) under ``--user`` or the local administrator.
 
 ``etl/cli.py`` adds the command with ``report_cli.register(sub)``; this
 module imports ``etl.cli`` only when the command runs, so the two can import
@@ -37,13 +39,14 @@ def register(subparsers) -> None:
     s.add_argument("--parent", help="cơ quan chủ quản, ví dụ \"UBND tỉnh Điện Biên\"")
     s.add_argument("--number", help="số, ký hiệu, ví dụ \"125/BC-SNV\" (mặc định: để trống số)")
     s.add_argument("--date", help="ngày ban hành, dạng 2025-07-10 (mặc định: để trống ngày, tháng)")
+    s.add_argument("--user", help="tài khoản lập báo cáo, ghi vào nhật ký (mặc định: quản trị cục bộ)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_report)
 
 
 def cmd_report(args) -> int:
-    from etl.cli import EXIT_OK, Rejected, UsageError, _print_json, _progress, _say
-    from kpi import exports
+    from etl.cli import EXIT_OK, Rejected, UsageError, _actor, _print_json, _progress, _say
+    from kpi import audit, exports
     from kpi.exports.data import NoCatalog, file_stem
     from kpi.exports.images import render
 
@@ -60,6 +63,7 @@ def cmd_report(args) -> int:
     out = Path(args.output or f"bao-cao_{args.plan}_{period}.docx")
     if out.suffix.lower() != ".docx":
         raise UsageError(f"Tệp báo cáo phải có đuôi .docx (nhận được '{out}')")
+    actor = _actor(args)                       # an unknown or disabled --user: exit 1, nothing written
     t0 = time.perf_counter()
     try:
         data = exports.report_data(args.db, args.plan, period, unit=args.unit)
@@ -100,6 +104,7 @@ def cmd_report(args) -> int:
             (folder / name).write_bytes(blob)
         written.append(str(folder))
     t3 = time.perf_counter()
+    audit.log_event(args.db, actor, "export", f"{data.plan.id} {period}", after={"unit": data.unit, "files": written})
     missing = data.quarter_reporting()["missing"]
     summary = {
         "file": str(out), "files": written, "plan": data.plan.id, "period": str(period), "unit": data.unit,

@@ -11,6 +11,7 @@ Vietnamese number separators (``1.234,5``).
 
 from __future__ import annotations
 
+import html
 import math
 
 import plotly.graph_objects as go
@@ -30,8 +31,18 @@ TARGET = "#000000"
 BENCH = "#CC79A7"
 
 
+def plain(s) -> str:
+    """Text from data as Plotly shows it literally: Plotly reads ``<b>``, ``<a href>``… in labels as markup.
+
+    >>> plain("<b>x</b> & y")
+    '&lt;b&gt;x&lt;/b&gt; &amp; y'
+    """
+    return html.escape(str(s), quote=False)
+
+
 def base_layout(title: str = "", *, height: int = 380, source: str = "") -> dict:
-    """The layout every chart shares. ``source`` goes under the plot ("Nguồn: …")."""
+    """The layout every chart shares. ``source`` goes under the plot ("Nguồn: …"). Both are escaped (``plain``)."""
+    title, source = plain(title) if title else title, plain(source) if source else source
     layout = dict(
         template="plotly_white",
         font=dict(family=FONT, size=13, color=INK),
@@ -109,7 +120,7 @@ def target_chart(target: Target, indicator: Indicator, series: list[Point], asse
     title = title if title is not None else ind.name
     fig = _figure(title, source)
     years = current_series(series, ind, as_of)
-    fig.update_yaxes(title=unit, tickformat=f",.{min(ind.decimals, 2)}f")
+    fig.update_yaxes(title=plain(unit), tickformat=f",.{min(ind.decimals, 2)}f")
     per_year = target.kind in ("yearly", "range", "step", "relative") or (
         target.kind == "avg_growth" and ind.temporal == "rate")
     if target.kind == "sum":
@@ -124,7 +135,7 @@ def target_chart(target: Target, indicator: Indicator, series: list[Point], asse
 
 
 def _hover(unit: str, decimals: int) -> str:
-    return "%{customdata}<br>%{y:,." + str(min(decimals, 2)) + "f} " + unit + "<extra></extra>"
+    return "%{customdata}<br>%{y:,." + str(min(decimals, 2)) + "f} " + plain(unit) + "<extra></extra>"
 
 
 def _actual_traces(fig, ind, years) -> None:
@@ -237,7 +248,7 @@ def _per_year_chart(fig, target, ind, years, a: Assessment, as_of: Period, bench
             fig.add_trace(go.Scatter(
                 x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name="Bình quân từ đầu kỳ",
                 line=dict(color=PROJECTION, width=2), marker=dict(symbol="diamond", size=8),
-                hovertemplate="Bình quân đến %{x}: %{y:,.2f} " + ind.unit + "<extra></extra>"))
+                hovertemplate="Bình quân đến %{x}: %{y:,.2f} " + plain(ind.unit) + "<extra></extra>"))
 
 
 def _sum_chart(fig, target, ind, years, a: Assessment) -> None:
@@ -263,7 +274,7 @@ def _sum_chart(fig, target, ind, years, a: Assessment) -> None:
                 x=[xs[-1], target.end], y=[ys[-1], a.projection], mode="lines", name="Dự báo theo xu hướng",
                 line=dict(color=PROJECTION, width=2, dash="dot"), hoverinfo="skip"))
     _target_marker(fig, target, ind, target.value)
-    fig.update_yaxes(title=f"{ind.unit} (cộng dồn {target.start}–{target.end}, {n} năm)")
+    fig.update_yaxes(title=f"{plain(ind.unit)} (cộng dồn {target.start}–{target.end}, {n} năm)")
 
 
 # --- units -----------------------------------------------------------------
@@ -277,7 +288,7 @@ def unit_ranking(rows: list[dict], title: str = "", source: str = "") -> go.Figu
     rows = sorted(rows, key=lambda r: (r["share"], r["name"]))
     fig = _figure(title, source, height=max(260, 34 * len(rows) + 100))
     fig.add_trace(go.Bar(
-        y=[r["name"] for r in rows], x=[100 * r["share"] for r in rows], orientation="h",
+        y=[plain(r["name"]) for r in rows], x=[100 * r["share"] for r in rows], orientation="h",
         marker=dict(color=ACTUAL, line=dict(color=INK, width=1)),
         text=[f"{fmt_number(100 * r['share'], 0)}% ({r['good']}/{r['total']})" for r in rows],
         textposition="outside", cliponaxis=False,
@@ -299,6 +310,7 @@ def unit_heatmap(units: list[str], indicators: list[str], statuses: list[list[st
     colorscale = []
     for i, s in enumerate(order):
         colorscale += [[i / n, STATUSES[s]["color"]], [(i + 1) / n, STATUSES[s]["color"]]]
+    units, indicators = [plain(u) for u in units], [plain(i) for i in indicators]
     cols = list(zip(*statuses)) if statuses else []          # one row per indicator
     z = [[(pos[s] + 0.5) / n if s else None for s in row] for row in cols]
     text = [[STATUSES[s]["symbol"] if s else "" for s in row] for row in cols]

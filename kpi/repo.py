@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from kpi import audit
+from kpi.auth import Actor, authorize
 from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
 from kpi.periods import Period
-from kpi.store import scalar
+from kpi.store import first, scalar, transaction
 
 # --- catalogue -------------------------------------------------------------
 
@@ -38,15 +40,61 @@ def _fingerprint(con, table: str, order: str) -> str:
     return scalar(con, f"SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY {order})) FROM {table} t")
 
 
-def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog) -> bool:
+CATALOG_KEYS = {"indicators": ("code",), "indicator_breaks": ("indicator", "year"), "plans": ("id",),
+                "targets": ("plan_id", "id"), "milestones": ("plan_id", "id")}
+
+
+def catalog_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:
+    """The catalogue tables as {table: {key: row}} (a few hundred rows: cheap to compare)."""
+    out = {}
+    for table, key in CATALOG_KEYS.items():
+        cur = con.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        out[table] = {"/".join(str(r[cols.index(k)]) for k in key): dict(zip(cols, r)) for r in cur.fetchall()}
+    return out
+
+
+def catalog_diff(old: dict, new: dict) -> tuple[dict, dict, dict]:
+    """What changed between two ``catalog_rows``: (before, after, counts), only the fields that differ."""
+    before, after, counts = {}, {}, {}
+    for table in CATALOG_KEYS:
+        a, b = old.get(table, {}), new.get(table, {})
+        n = {"added": 0, "removed": 0, "changed": 0}
+        for key in sorted(set(a) | set(b)):
+            ra, rb = a.get(key), b.get(key)
+            if ra == rb:
+                continue
+            label = f"{table}:{key}"
+            if ra is None:
+                n["added"] += 1
+                after[label] = rb
+            elif rb is None:
+                n["removed"] += 1
+                before[label] = ra
+            else:
+                n["changed"] += 1
+                fields = [f for f in rb if ra.get(f) != rb.get(f)]
+                before[label] = {f: ra.get(f) for f in fields}
+                after[label] = {f: rb.get(f) for f in fields}
+        if any(n.values()):
+            counts[table] = n
+    return before, after, counts
+
+
+def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) -> bool:
     """Make the catalogue tables equal to ``cat``. Returns True when anything changed.
 
-    Milestone events (done marks) are kept: they are not part of the catalogue.
+    Needs ``edit_targets`` (the secretariat, an admin). What changed, target by
+    target and only the fields that differ, goes into the audit log with the
+    change (call it inside a transaction). Milestone events (done marks) are
+    kept: they are not part of the catalogue.
     """
+    authorize(actor, "edit_targets")
     tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones")
     keys = {"indicators": "code", "indicator_breaks": "indicator, year", "plans": "id",
             "targets": "plan_id, id", "milestones": "plan_id, id"}
     before = [_fingerprint(con, t, keys[t]) for t in tables]
+    old_rows = catalog_rows(con)
     for t in tables:
         con.execute(f"DELETE FROM {t}")
     for ind in cat.indicators.values():
@@ -72,6 +120,10 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog) -> bool:
                 plan.id, m.id, i, m.title, m.deadline, m.responsible, m.evidence, m.section,
                 m.quote, m.choice])
     after = [_fingerprint(con, t, keys[t]) for t in tables]
+    if before != after:
+        b, a, counts = catalog_diff(old_rows, catalog_rows(con))
+        summary = "; ".join(f"{t}: {n['added']} thêm, {n['changed']} sửa, {n['removed']} bỏ" for t, n in counts.items())
+        audit.record(con, actor, "targets", "danh mục chỉ tiêu", before=b or None, after=a or None, detail=summary)
     return before != after
 
 
@@ -171,14 +223,26 @@ def milestone_marks(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict[str, M
 
 
 def mark_milestone(con: duckdb.DuckDBPyConnection, plan_id: str, milestone_id: str,
-                   done_on: dt.date | None, note: str = "", by: str = "") -> None:
-    """Record that a milestone was done on ``done_on`` (None: not done after all)."""
+                   done_on: dt.date | None, note: str = "", *, actor: Actor) -> None:
+    """Record that a milestone was done on ``done_on`` (None: not done after all).
+
+    Needs ``edit_milestone`` (the secretariat, an admin); the audit row, with
+    the mark before and after, commits with it.
+    """
+    authorize(actor, "edit_milestone")
     exists = scalar(con, "SELECT count(*) FROM milestones WHERE plan_id = ? AND id = ?",
                          [plan_id, milestone_id])
     if not exists:
         raise KeyError(f"Không có mốc '{milestone_id}' trong kế hoạch '{plan_id}'")
-    con.execute("INSERT INTO milestone_events (plan_id, milestone_id, done_on, note, recorded_by) "
-                "VALUES (?,?,?,?,?)", [plan_id, milestone_id, done_on, note, by])
+    old = first(con, "SELECT done_on, note, recorded_by, recorded_at FROM milestone_state "
+                     "WHERE plan_id = ? AND milestone_id = ?", [plan_id, milestone_id])
+    with transaction(con):
+        con.execute("INSERT INTO milestone_events (plan_id, milestone_id, done_on, note, recorded_by) "
+                    "VALUES (?,?,?,?,?)", [plan_id, milestone_id, done_on, note, actor.username])
+        audit.record(con, actor, "milestone", f"{plan_id}/{milestone_id}",
+                     before={"done_on": old[0], "note": old[1], "recorded_by": old[2], "recorded_at": old[3]}
+                     if old else {"done_on": None},
+                     after={"done_on": done_on, "note": note})
 
 
 def series_points(df: pd.DataFrame) -> list:

@@ -267,6 +267,56 @@ ALTER TABLE uploads ADD COLUMN stored_path VARCHAR;  -- the original file, relat
 ALTER TABLE uploads ADD COLUMN warnings INTEGER;     -- warnings shown when it was loaded
 ALTER TABLE uploads ADD COLUMN prepared_by VARCHAR;  -- "Người lập biểu" written in a return
 """),
+    (3, "accounts, sessions, sign-in failures, audit log", """
+CREATE TABLE accounts (
+    username VARCHAR PRIMARY KEY,     -- lower case, [a-z0-9._-]; "@…" names are the CLI and the demo loader
+    full_name VARCHAR NOT NULL DEFAULT '',
+    role VARCHAR NOT NULL,            -- viewer | reporter | secretariat | admin
+    email VARCHAR,                    -- sign-in through an identity provider (st.login) matches it
+    password_hash VARCHAR,            -- argon2id (PHC string); NULL: identity provider only
+    active BOOLEAN NOT NULL DEFAULT true,
+    demo BOOLEAN NOT NULL DEFAULT false,   -- a demo account that still has its documented password
+    created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR,
+    password_changed_at TIMESTAMP,
+    disabled_at TIMESTAMP,
+    last_sign_in TIMESTAMP
+);
+CREATE TABLE account_units (         -- a reporter's units: exactly these, not the units below them
+    username VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL
+);
+CREATE TABLE sign_in_failures (      -- by the name typed, whether an account has it or not
+    username VARCHAR PRIMARY KEY,
+    failures INTEGER NOT NULL,        -- wrong passwords in a row
+    last_failure TIMESTAMP,
+    locked_until TIMESTAMP
+);
+CREATE TABLE sessions (
+    token_sha256 VARCHAR PRIMARY KEY, -- the token itself is never stored
+    username VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,    -- the absolute end; the idle end is last_seen + the idle timeout
+    ended_at TIMESTAMP,
+    end_reason VARCHAR,               -- sign_out | idle | absolute | disabled | password
+    via VARCHAR
+);
+CREATE SEQUENCE audit_seq;
+CREATE TABLE audit_log (             -- append-only
+    id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
+    happened_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,           -- username, "@local" (CLI without --user), "@system" (demo loader)
+    actor_name VARCHAR,
+    role VARCHAR,
+    via VARCHAR,                      -- app | cli | system
+    action VARCHAR NOT NULL,          -- see kpi/audit.py ACTIONS
+    object VARCHAR,
+    before JSON,
+    after JSON,
+    detail VARCHAR
+);
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

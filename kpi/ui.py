@@ -1,18 +1,31 @@
-"""The one small Streamlit module of the core: shared filters, badges, the cold-start guard.
+"""The one small Streamlit module of the core: sign-in state, pages by role, shared filters, badges,
+the cold-start guard.
 
 Pages call these; everything they show comes from ``kpi.views``.
+
+Signing in: the session token lives in ``st.session_state[TOKEN_KEY]``, in
+the server's memory only (never in the URL, which people share, nor in a
+cookie that page scripts could read); so reloading the page asks to sign in
+again. Every run checks the session: idleness and the absolute end from
+memory, and every ``RECHECK`` against the database too (a disabled account,
+a sign-out elsewhere, a changed role take effect within that time). AppTests
+sign in by putting a token from ``kpi.auth.new_session`` into
+``at.session_state["auth_token"]`` before ``.run()``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
+import re
 import runpy
 import threading
 from pathlib import Path
 
 import streamlit as st
 
+from kpi import auth
 from kpi.progress import MILESTONE_STATUSES, STATUSES
 
 # Query parameters that carry the shared filters, so that a link shows the same view.
@@ -166,6 +179,170 @@ def plotly(fig, key: str | None = None) -> None:
     })
 
 
-def text(s: str) -> str:
-    """Escape text that came from data before it goes into Markdown or HTML."""
-    return html.escape(str(s)).replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+_MD_INLINE = re.compile(r"([\\`*_\[\]~$|])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)(\d*)([#+=.)-])")
+
+
+def text(s) -> str:
+    r"""Escape text that came from data (names, file names, quotes) before it goes into Markdown or HTML.
+
+    HTML is escaped (``<script>`` shows as text, also where ``unsafe_allow_html`` is on), and so is
+    what Markdown or Streamlit would turn into markup: emphasis, code, links and images (``[``),
+    ``:color[…]`` directives, ``$`` maths, strikethrough, tables, and headings or lists at a line's start.
+
+    >>> print(text('<img src=x onerror="alert(1)"> **x** [a](javascript:alert(1))'))
+    &lt;img src=x onerror=&quot;alert(1)&quot;&gt; \*\*x\*\* \[a\](javascript:alert(1))
+    >>> print(text("1. Số 383/KH-UBND"))
+    1\. Số 383/KH-UBND
+    """
+    out = _MD_INLINE.sub(r"\\\1", str(s))
+    out = _MD_LINE_START.sub(lambda m: m.group(1) + m.group(2) + "\\" + m.group(3)
+                             if m.group(2) or m.group(3) not in ".)" else m.group(0), out)
+    return html.escape(out, quote=True)
+
+
+# --- signing in -------------------------------------------------------------------
+
+TOKEN_KEY = "auth_token"        # the session token (server memory only)
+_KEPT = "_auth_kept"            # what this app session knows: actor, last activity, last check, absolute end
+_NOTICE = "_auth_notice"        # why the user is on the sign-in page again (shown there once)
+RECHECK = dt.timedelta(seconds=60)
+SIGN_IN_PAGE = ENTRY.parent / "pages" / "dang_nhap.py"
+
+# The action a page needs (kpi.auth.PERMISSIONS); pages not listed need "read".
+PAGE_ACTIONS = {"nhap_so_lieu": "upload", "nhat_ky": "read_audit", "tai_khoan": "manage_accounts",
+                "xuat_bao_cao": "export"}
+
+
+def _forget(notice: str | None = None) -> None:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(_KEPT, None)
+    if notice:
+        st.session_state[_NOTICE] = notice
+
+
+def _keep(token: str, info: "auth.SessionInfo", now: dt.datetime) -> None:
+    st.session_state[_KEPT] = {"token": token, "actor": info.actor, "seen": now, "checked": now,
+                               "expires": info.expires_at}
+
+
+def current_actor() -> auth.Actor | None:
+    """The signed-in account, or None; checks the session on every run (see the module's docstring)."""
+    from kpi import views
+    from kpi.store import StoreBusy
+
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    now = auth.clock()
+    kept = st.session_state.get(_KEPT)
+    if kept and kept["token"] != token:
+        kept = None
+    if kept:
+        pol = auth.load_policy()
+        fresh = now - kept["seen"] <= pol.idle and now < kept["expires"]
+        if fresh and now - kept["checked"] < RECHECK:
+            kept["seen"] = now
+            return kept["actor"]
+    try:
+        info = views.session(None, token, seen=kept["seen"] if kept else None)
+    except auth.SessionExpired as e:
+        _forget(str(e))
+        return None
+    except StoreBusy:
+        if kept and fresh:         # the command line holds the file: go on with what we know
+            kept["seen"] = now
+            return kept["actor"]
+        raise
+    _keep(token, info, now)
+    return info.actor
+
+
+def sign_in(username: str, password: str) -> str | None:
+    """Check the password and start a session; the error message, or None when signed in."""
+    from kpi import views
+    from kpi.store import StoreBusy
+
+    try:
+        token, info = views.sign_in(None, username, password)
+    except (auth.AuthError, StoreBusy, views.NoDatabase) as e:
+        return str(e)
+    st.session_state[TOKEN_KEY] = token
+    _keep(token, info, auth.clock())
+    st.session_state.pop(_NOTICE, None)
+    return None
+
+
+def sign_out() -> None:
+    from kpi import views
+
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        views.sign_out(None, token)
+    _forget("Đã đăng xuất.")
+    if identity_provider() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def notice() -> str | None:
+    """Why the user is on the sign-in page (session expired, signed out), once."""
+    return st.session_state.pop(_NOTICE, None)
+
+
+def identity_provider() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (sign-in through ``st.login``)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:   # no secrets file at all
+        return False
+
+
+def sign_in_with_identity_provider() -> str | None:
+    """After ``st.login``: open a session for the account with the provider's e-mail; an error message, or None."""
+    from kpi import views
+
+    try:
+        token, info = views.sign_in_external(None, st.user.get("email"))
+    except (auth.AuthError, views.NoDatabase) as e:
+        return str(e)
+    st.session_state[TOKEN_KEY] = token
+    _keep(token, info, auth.clock())
+    return None
+
+
+def sign_in_pages(pages: list) -> list:
+    """The navigation before signing in: the sign-in page, also (hidden) under every other page's URL.
+
+    So a link to ``/chi_tieu?target=…`` shows the sign-in form (not Streamlit's "Page not found"),
+    and after signing in the same URL opens the page that was asked for.
+    """
+    main = st.Page(str(SIGN_IN_PAGE), title="Đăng nhập", icon=":material/login:", default=True)
+    return [main] + [st.Page(str(SIGN_IN_PAGE), title="Đăng nhập", url_path=p.url_path, visibility="hidden")
+                     for p in pages if p.url_path]
+
+
+def pages_for(actor: auth.Actor, pages: list) -> list:
+    """The pages ``actor``'s role may open, in the given order."""
+    return [p for p in pages if auth.can(actor, PAGE_ACTIONS.get(p.url_path, "read"))]
+
+
+def require(action: str) -> auth.Actor:
+    """The signed-in actor, if it may do ``action``; otherwise a message and the page stops."""
+    actor = current_actor()
+    if actor is None:
+        st.warning("Vui lòng đăng nhập.")
+        st.stop()
+    if not auth.can(actor, action):
+        st.error(auth.denied_message(actor, action))
+        st.stop()
+    return actor
+
+
+def account_box(actor: auth.Actor) -> None:
+    """Who is signed in, the role, the units, and the sign-out button (in the sidebar)."""
+    with st.sidebar:
+        units = f" của {', '.join(sorted(actor.units))}" if actor.units else ""
+        st.markdown(f"**{text(actor.display())}**  \n{text(actor.role_label + units)}")
+        if st.button("Đăng xuất", key="sign_out", icon=":material/logout:"):
+            sign_out()
+            st.rerun()

@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 
 import pandas as pd
 
-from kpi import charts, progress
+from kpi import audit, auth, charts, progress
+from kpi.auth import can
 from kpi.assess import assess_plan, default_as_of
 from kpi.catalog import AREAS, KIND_LABELS, Catalog, Plan, Target
 from kpi.fmt import fmt_date, fmt_datetime, fmt_number, fmt_value
@@ -474,9 +475,10 @@ def plans_view(path=None, as_of: str | None = None) -> list[dict]:
     return out
 
 
-def set_milestone(path, plan_id: str, milestone_id: str, done_on: dt.date | None, note: str, by: str) -> None:
+def set_milestone(path, plan_id: str, milestone_id: str, done_on: dt.date | None, note: str, *, actor) -> None:
+    """Mark a milestone done (or not) as ``actor`` (the secretariat, an admin): PermissionDenied otherwise."""
     with connect(db_path(path)) as con:
-        mark_milestone(con, plan_id, milestone_id, done_on, note, by)
+        mark_milestone(con, plan_id, milestone_id, done_on, note, actor=actor)
 
 
 def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
@@ -491,8 +493,8 @@ def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
 # --- uploads -----------------------------------------------------------------------
 
 
-def upload_choices(path=None, plan_id: str | None = None) -> dict:
-    """Units that send returns for the plan, and the quarters of the plan up to now."""
+def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
+    """Units that send returns for the plan (those ``actor`` may write, if given), and the plan's quarters up to now."""
     import etl.returns as returns
 
     with _open(path) as con:
@@ -507,7 +509,7 @@ def upload_choices(path=None, plan_id: str | None = None) -> dict:
     out_units = {}
     for c in candidates:
         u = units[c]
-        if returns.reporting_indicators(cat, plan, u):
+        if returns.reporting_indicators(cat, plan, u) and (actor is None or can(actor, "write_unit", c)):
             out_units[c] = _unit_label(u, c)
     return {"units": out_units, "quarters": qs, "has_targets": bool(plan.targets)}
 
@@ -534,21 +536,34 @@ def _summary_view(s, names: dict[str, str] | None = None) -> dict:
 
 
 def check_upload(path=None, name: str = "", data: bytes = b"", plan_id: str | None = None, unit: str | None = None,
-                 period: str | None = None, user: str = "", dry_run: bool = True) -> dict:
-    """Read and check an uploaded file (and write it unless ``dry_run``): the import summary."""
+                 period: str | None = None, *, actor, dry_run: bool = True) -> dict:
+    """Read and check a file sent by ``actor`` (and write it unless ``dry_run``): the import summary.
+
+    A reporter sending another unit's figures gets the refusal in the summary's errors.
+    """
     from etl.intake import load_bytes, read_catalog
 
     catalog = read_catalog(db_path(path))
-    s = load_bytes(name, data, db=db_path(path), user=user, dry_run=dry_run, plan=plan_id, unit=unit,
+    s = load_bytes(name, data, db=db_path(path), actor=actor, dry_run=dry_run, plan=plan_id, unit=unit,
                    period=Period.parse(period) if period else None, catalog=catalog)
     return _summary_view(s, {c: i.name for c, i in catalog[0].indicators.items()})
 
 
-def uploads_table(path=None, limit: int = 200) -> pd.DataFrame:
+def uploads_table(path=None, actor=None, limit: int = 200) -> pd.DataFrame:
+    """The uploads ``actor`` may see (a reporter: its units' and its own), newest first."""
+    return uploads_view(path, actor=actor, limit=limit)["table"]
+
+
+def uploads_view(path=None, actor=None, limit: int = 200) -> dict:
+    """The uploads table and the ids of the uploads ``actor`` may roll back."""
     from etl.load import list_uploads
 
     with _open(path) as con:
-        rows = list_uploads(con, limit=limit)
+        rows = list_uploads(con, actor=actor, limit=limit)
+    return {"table": _uploads_frame(rows), "withdrawable": [r["id"] for r in rows if r["can_withdraw"]]}
+
+
+def _uploads_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Số": r["id"], "Thời điểm": fmt_datetime(r["uploaded_at"]), "Tệp": r["file_name"],
         "Loại": {"return": "Báo cáo quý", "bulk": "Bảng dài", "demo": "Minh họa"}.get(r["format"], r["format"]),
@@ -558,9 +573,107 @@ def uploads_table(path=None, limit: int = 200) -> pd.DataFrame:
     } for r in rows])
 
 
-def rollback(path=None, upload_id: int = 0, by: str = "") -> list[str]:
-    """Withdraw an upload; what came back, in Vietnamese."""
+def rollback(path=None, upload_id: int = 0, *, actor) -> list[str]:
+    """Withdraw an upload as ``actor``; what came back, in Vietnamese (PermissionDenied if not allowed)."""
     from etl.load import withdraw
 
     with connect(db_path(path)) as con:
-        return withdraw(con, int(upload_id), by).lines_vi()
+        return withdraw(con, int(upload_id), actor=actor).lines_vi()
+
+
+# --- accounts, sessions, the audit log ------------------------------------------
+
+
+def sign_in(path=None, username: str = "", password: str = "") -> tuple[str, auth.SessionInfo]:
+    """Sign in: the session token and what the app keeps about the session; AuthError otherwise."""
+    with _open(path) as con:
+        token, _actor = auth.sign_in(con, username, password)
+        return token, auth.session_info(con, token)
+
+
+def sign_in_external(path=None, email: str | None = None) -> tuple[str, auth.SessionInfo]:
+    """Sign in through the identity provider (``st.login``): the account with that e-mail."""
+    with _open(path) as con:
+        token, _actor = auth.sign_in_external(con, email)
+        return token, auth.session_info(con, token)
+
+
+def session(path=None, token: str = "", seen: dt.datetime | None = None) -> auth.SessionInfo:
+    """Check a session (SessionExpired when over) and note the activity ``seen``."""
+    with connect(db_path(path)) as con:
+        return auth.session_info(con, token, seen=seen)
+
+
+def sign_out(path=None, token: str = "") -> None:
+    with connect(db_path(path)) as con:
+        auth.sign_out(con, token)
+
+
+def demo_hint(path=None) -> dict | None:
+    """What the sign-in page tells: the demo accounts that still have the demo password, and that password;
+    or that there is no account yet. None on a real database with accounts."""
+    from etl.demo import DEMO_PASSWORD
+
+    p = db_path(path)
+    if not p.exists():
+        return None
+    with connect(p) as con:
+        accounts = auth.demo_accounts(con)
+        none_yet = auth.account_count(con) == 0
+    if none_yet:
+        return {"accounts": [], "password": None, "no_accounts": True}
+    return {"accounts": accounts, "password": DEMO_PASSWORD, "no_accounts": False} if accounts else None
+
+
+def audit_view(path=None, *, actor, who: str | None = None, action: str | None = None,
+               since: dt.date | None = None, until: dt.date | None = None, limit: int | None = None) -> dict:
+    """The audit log for the Nhật ký page: filter choices, the entries (Vietnamese headers), their count."""
+    with _open(path) as con:
+        df = audit.entries(con, actor=actor, who=who, action=action, since=since, until=until, limit=limit)
+        facets = audit.facets(con)
+    return {"facets": facets, "entries": audit.for_people(df), "count": len(df)}
+
+
+def audit_files(path=None, *, actor, **filters) -> tuple[bytes, bytes]:
+    """The filtered audit log as CSV and XLSX (text that looks like a formula kept as text)."""
+    table = audit_view(path, actor=actor, **filters)["entries"]
+    return audit.to_csv(table), audit.to_xlsx(table)
+
+
+def record_export(path=None, *, actor, what: str, files: list[str] | None = None, detail: str = "") -> None:
+    """Note in the audit log that ``actor`` exported ``what`` (a report, a table, the log itself)."""
+    auth.authorize(actor, "export")
+    audit.log_event(db_path(path), actor, "export", what, after={"files": files or []}, detail=detail)
+
+
+def accounts_view(path=None, *, actor) -> dict:
+    """Accounts for the Tài khoản page, and the units a reporter can be given."""
+    with _open(path) as con:
+        users = auth.list_users(con, actor=actor)
+        units = _units(con)
+    table = pd.DataFrame([{
+        "Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": u["role_label"],
+        "Đơn vị": ", ".join(u["units"]), "Trạng thái": ("Đang dùng" if u["active"] else "Đã vô hiệu hóa")
+        + (" · tạm khóa" if u["locked"] else "") + (" · minh họa" if u["demo"] else ""),
+        "Đăng nhập gần nhất": fmt_datetime(u["last_sign_in"]) if u["last_sign_in"] else "",
+        "Tạo lúc": fmt_datetime(u["created_at"]), "Người tạo": u["created_by"] or "",
+    } for u in users])
+    pickable = {c: f"{_unit_label(u, c)} ({c})" for c, u in sorted(units.items()) if u["level"] != "country"}
+    return {"table": table, "usernames": [u["username"] for u in users],
+            "active": {u["username"]: u["active"] for u in users}, "units": pickable, "roles": dict(auth.ROLES)}
+
+
+def add_account(path=None, *, actor, username: str, password: str, role: str, units=(), full_name: str = "") -> str:
+    with connect(db_path(path)) as con:
+        return auth.create_user(con, username, password, role=role, units=units, full_name=full_name,
+                                actor=actor).describe()
+
+
+def set_account_active(path=None, *, actor, username: str, active: bool) -> None:
+    with connect(db_path(path)) as con:
+        auth.set_active(con, username, active, actor=actor)
+
+
+def reset_password(path=None, *, actor, username: str, password: str) -> None:
+    with connect(db_path(path)) as con:
+        auth.set_password(con, username, password, actor=actor)

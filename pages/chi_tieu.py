@@ -22,19 +22,19 @@ st.query_params["target"] = target_id
 d = ui.load("target_detail", plan_id=f["plan"], target_id=target_id, as_of=f["asof"], unit=f["unit"])
 t, ind, a = d["target"], d["indicator"], d["assessment"]
 
-st.title(ind.name)
+st.title(ui.text(ind.name))
 st.markdown(ui.badge(a.status) + f" &nbsp; <b>{ui.text(d['kind_label'])}</b> · Mục tiêu: {ui.text(d['target_text'])}"
             f" · Đơn vị: {ui.text(d['unit_name'])}", unsafe_allow_html=True)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(f"Thực hiện ({a.latest_period.label()})" if a.latest_period else "Thực hiện", d["latest_text"])
-c2.metric("Mục tiêu", d["target_short"], help=d["target_text"])
+c2.metric("Mục tiêu", d["target_short"], help=ui.text(d["target_text"]))
 c3.metric("Tiến độ so với yêu cầu (R)", fmt_number(a.ratio, 2) if a.ratio is not None else "–",
           help="Tiến độ thực tế chia tiến độ cần thiết từ năm gốc (≥ 0,95: đúng tiến độ). Xem docs/method.md.")
 c4.metric(f"Cần đạt mỗi năm còn lại ({a.pace_unit})" if a.pace_unit else "Cần đạt mỗi năm còn lại",
           fmt_number(a.pace_needed, 2) if a.pace_needed is not None else "–")
 
-st.info(a.sentence)
+st.info(ui.text(a.sentence))
 for note in a.notes:
     st.caption(f"Ghi chú: {ui.text(note)}")
 
@@ -45,7 +45,7 @@ st.markdown(f"> {ui.text(t.quote)}")
 st.caption(f"Mục {ui.text(t.section)} · {ui.text(d['reference'])}")
 if t.choice:
     with st.expander("Cách hiểu khi văn bản chưa rõ"):
-        st.write(t.choice)
+        st.markdown(ui.text(t.choice))
 if ind.definition:
     st.caption(f"Định nghĩa chỉ số: {ui.text(ind.definition)}")
 

@@ -4,14 +4,15 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi import ui, views
+from kpi import auth, ui, views
 
 ui.cold_start_guard()
+actor = ui.require("read")
 f = ui.filters()
 st.title("Kế hoạch")
 plans = ui.load("plans_view", as_of=f["asof"])
 plans = sorted(plans, key=lambda p: p["plan"].id != f["plan"])   # the chosen plan first
-tabs = st.tabs([p["plan"].short_title for p in plans])
+tabs = st.tabs([ui.text(p["plan"].short_title) for p in plans])
 for tab, p in zip(tabs, plans):
     plan = p["plan"]
     with tab:
@@ -27,6 +28,8 @@ for tab, p in zip(tabs, plans):
         if not p["milestones"].empty:
             st.subheader(f"Mốc thời hạn ({len(p['milestones'])})")
             st.dataframe(p["milestones"].drop(columns=["id", "status"]), hide_index=True, width="stretch")
+            if not auth.can(actor, "edit_milestone"):
+                continue   # leaders and reporters read; the secretariat marks milestones done
             with st.container(border=True):
                 st.markdown("**Xác nhận hoàn thành một mốc**")
                 mid = st.selectbox("Mốc", p["milestone_ids"], format_func=lambda m, p=p: p["milestone_titles"][m],
@@ -35,9 +38,9 @@ for tab, p in zip(tabs, plans):
                 day = st.date_input("Ngày hoàn thành", value=dt.date.today(), format="DD/MM/YYYY",
                                     key=f"mark_day_{plan.id}")
                 note = st.text_input("Ghi chú, căn cứ (số văn bản, biên bản…)", key=f"mark_note_{plan.id}")
-                who = st.text_input("Người xác nhận", key=f"mark_who_{plan.id}")
+                st.caption(f"Người xác nhận: {ui.text(actor.display())}")
                 if st.button("Ghi nhận", key=f"mark_btn_{plan.id}"):
-                    views.set_milestone(None, plan.id, mid, day if done else None, note, who)
+                    views.set_milestone(None, plan.id, mid, day if done else None, note, actor=actor)
                     ui.clear_cache()
-                    st.toast(f"Đã ghi nhận: {p['milestone_titles'][mid]}")
+                    st.toast(f"Đã ghi nhận: {ui.text(p['milestone_titles'][mid])}")
                     st.rerun()

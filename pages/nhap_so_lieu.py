@@ -2,15 +2,19 @@
 
 import streamlit as st
 
-from kpi import ui, views
+from kpi import auth, ui, views
 from kpi.periods import Period
 
 ui.cold_start_guard()
+actor = ui.require("upload")
 f = ui.filters()
 st.title("Nhập số liệu")
-choices = ui.load("upload_choices", plan_id=f["plan"])
+choices = ui.load("upload_choices", plan_id=f["plan"], actor=actor)
 if not choices["units"]:
-    st.info("Kế hoạch này không có chỉ tiêu định lượng để báo cáo theo quý.")
+    if actor.role == "reporter":
+        st.info(f"Tài khoản {ui.text(actor.describe())} không báo cáo cho kế hoạch này. Chọn kế hoạch khác ở thanh bên.")
+    else:
+        st.info("Kế hoạch này không có chỉ tiêu định lượng để báo cáo theo quý.")
     st.stop()
 
 st.subheader("1. Chọn đơn vị và quý, tải biểu mẫu")
@@ -23,10 +27,12 @@ try:
     st.download_button("Tải biểu mẫu Excel", data, file_name=name, key="up_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 except ValueError as e:
-    st.warning(str(e))
+    st.warning(ui.text(str(e)))
 
 st.subheader("2. Gửi tệp đã điền")
-who = st.text_input("Người nạp (họ tên)", key="up_user")
+st.caption(f"Người nạp: {ui.text(actor.display())} — {ui.text(actor.role_label)}"
+           + (f" của {ui.text(', '.join(sorted(actor.units)))}: chỉ nạp được số liệu của các đơn vị này."
+              if actor.role == "reporter" else "."))
 upload = st.file_uploader("Tệp báo cáo (.xlsx) hoặc bảng dài (.csv, .xlsx)", type=["xlsx", "csv"], key="up_file")
 if upload is not None:
     content = upload.getvalue()
@@ -34,14 +40,14 @@ if upload is not None:
     if st.session_state.get("_up_checked_key") != key:
         try:
             st.session_state["_up_check"] = views.check_upload(None, upload.name, content, f["plan"], unit, period,
-                                                               user=who, dry_run=True)
+                                                               actor=actor, dry_run=True)
         except (KeyError, ValueError) as e:
             st.session_state["_up_check"] = {"ok": False, "lines": [str(e)], "issues": None, "changes": None,
                                              "summary": None, "duplicate_of": None, "upload_id": None}
         st.session_state["_up_checked_key"] = key
         st.session_state.pop("_up_result", None)
     check = st.session_state["_up_check"]
-    st.markdown("**Kết quả kiểm tra (chưa ghi)**")
+    st.markdown(f"**Kết quả kiểm tra (chưa ghi)** · tệp {ui.text(upload.name)}")
     if check["summary"]:
         s = check["summary"]
         m = st.columns(6)
@@ -50,7 +56,7 @@ if upload is not None:
                                            ("Lỗi", len(s["errors"])), ("Cảnh báo", len(s["warnings"]))]):
             col.metric(label, value)
     for line in check["lines"][1:2]:
-        st.write(line)
+        st.markdown(ui.text(line))
     if check["issues"] is not None and not check["issues"].empty:
         st.dataframe(check["issues"], hide_index=True, width="stretch", key="up_issues")
     if check["changes"] is not None and not check["changes"].empty:
@@ -63,29 +69,37 @@ if upload is not None:
     elif "_up_result" not in st.session_state:
         if st.button("Xác nhận ghi vào cơ sở dữ liệu", type="primary", key="up_confirm"):
             st.session_state["_up_result"] = views.check_upload(None, upload.name, content, f["plan"], unit,
-                                                                period, user=who, dry_run=False)
+                                                                period, actor=actor, dry_run=False)
             ui.clear_cache()
             st.rerun()
     result = st.session_state.get("_up_result")
     if result:
         if result["ok"] and result["upload_id"] is not None:
-            st.success(f"Đã ghi: lần nạp số {result['upload_id']}. " + " ".join(result["lines"][1:2]))
+            st.success(f"Đã ghi: lần nạp số {result['upload_id']}. " + ui.text(" ".join(result["lines"][1:2])))
         else:
-            st.error(" ".join(result["lines"]))
+            st.error(ui.text(" ".join(result["lines"])))
 
 st.subheader("3. Lịch sử nạp số liệu")
-history = ui.load("uploads_table")
+if actor.role == "reporter":
+    st.caption("Các lần nạp của đơn vị mình và của chính mình.")
+uploads = ui.load("uploads_view", actor=actor)
+history = uploads["table"]
 if history.empty:
     st.write("Chưa có lần nạp nào.")
 else:
     st.dataframe(history, hide_index=True, width="stretch", key="up_history")
-    with st.expander("Rút lại một lần nạp"):
-        committed = history[history["Trạng thái"] == "Đã ghi"]["Số"].tolist()
-        pick = st.selectbox("Lần nạp", committed, key="up_rollback_id",
-                            format_func=lambda i: f"#{i} — " + str(history.set_index("Số").loc[i, "Tệp"]))
-        if st.button("Rút lại", key="up_rollback"):
-            st.session_state["_up_rollback_lines"] = views.rollback(None, pick, by=who)
-            ui.clear_cache()
-            st.rerun()
-        for line in st.session_state.get("_up_rollback_lines", []):
-            st.write(line)
+    if uploads["withdrawable"]:
+        with st.expander("Rút lại một lần nạp"):
+            if actor.role == "reporter":
+                st.caption("Báo cáo viên rút lại được lần nạp do chính mình gửi; văn phòng rút lại được mọi lần nạp.")
+            pick = st.selectbox("Lần nạp", uploads["withdrawable"], key="up_rollback_id",
+                                format_func=lambda i: f"#{i} — " + str(history.set_index("Số").loc[i, "Tệp"]))
+            if st.button("Rút lại", key="up_rollback"):
+                try:
+                    st.session_state["_up_rollback_lines"] = views.rollback(None, pick, actor=actor)
+                except (auth.PermissionDenied, ValueError, KeyError) as e:
+                    st.session_state["_up_rollback_lines"] = [str(e)]
+                ui.clear_cache()
+                st.rerun()
+            for line in st.session_state.get("_up_rollback_lines", []):
+                st.markdown(ui.text(line))

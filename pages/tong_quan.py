@@ -47,5 +47,5 @@ if data["chart"] is not None:
     ui.plotly(data["chart"], key="overview_status")
 
 for area, df in data["groups"].items():
-    st.subheader(area)
+    st.subheader(ui.text(area))
     table(df, f"overview_{area}")

@@ -1,19 +1,19 @@
-"""One AppTest per page, on the demo data: renders, shows its key widgets, follows the filters."""
+"""One AppTest per page, on the demo data: renders, shows its key widgets, follows the filters.
+
+Signed in as the secretariat's demo account (``vanphong``), who sees every page but Tài khoản.
+"""
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from kpi import views
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.signin import app as signed_in_app
 
 
 @pytest.fixture
 def at(demo_copy):
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = signed_in_app("vanphong")
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -60,7 +60,7 @@ def test_overview_filter_changes_what_is_shown(at):
 
 
 def test_filters_come_from_the_url(demo_copy):
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = signed_in_app("lanhdao")
     app.query_params["plan"] = "bentre_2024_2025"
     app.query_params["asof"] = "2024Q4"
     app.run()
@@ -116,21 +116,21 @@ def test_plans_page_and_marking_a_milestone(at):
     assert "Quá hạn" in row["Trạng thái"]
     at.selectbox(key="mark_id_dienbien_2021_2025").set_value("final_review")
     at.text_input(key="mark_note_dienbien_2021_2025").input("Báo cáo tổng kết số 12/BC-UBND")
-    at.text_input(key="mark_who_dienbien_2021_2025").input("Văn phòng")
     at.button(key="mark_btn_dienbien_2021_2025").click().run()
     assert not at.exception
     after = {p["plan"].id: p for p in views.plans_view(None)}["dienbien_2021_2025"]
     row = after["milestones"].set_index("id").loc["final_review"]
     assert "Đã hoàn thành" in row["Trạng thái"] and row["Ghi chú"] == "Báo cáo tổng kết số 12/BC-UBND"
+    assert row["Người xác nhận"] == "vanphong"      # the signed-in account, not a name typed in
 
 
 def test_every_page_runs_for_every_plan(demo_copy):
     opts = views.filter_options(None)
     for plan_id in opts["plans"]:
-        app = AppTest.from_file(APP, default_timeout=60)
+        app = signed_in_app("quantri")
         app.query_params["plan"] = plan_id
         app.run()
         for page in ("pages/tong_quan.py", "pages/chi_tieu.py", "pages/don_vi.py", "pages/ke_hoach.py",
-                     "pages/nhap_so_lieu.py"):
+                     "pages/nhap_so_lieu.py", "pages/nhat_ky.py", "pages/tai_khoan.py"):
             app.switch_page(page).run()
             assert not app.exception, (plan_id, page, [e.value for e in app.exception])

@@ -1,21 +1,22 @@
-"""The upload page: template, a filled return uploaded, the import summary, confirm, rollback."""
+"""The upload page: template, a filled return uploaded, the import summary, confirm, rollback.
 
-from pathlib import Path
+Signed in as the secretariat's demo account (``vanphong``), who may send any unit's return;
+tests/app/test_auth_pages.py has the reporters.
+"""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from kpi import views
 from kpi.store import connect
+from tests.app.signin import app as signed_in_app
 from tests.unit.returns_kit import fill_template
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
 def at(demo_copy):
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = signed_in_app("vanphong")
     app.run()
     app.switch_page("pages/nhap_so_lieu.py").run()
     assert not app.exception, [e.value for e in app.exception]
@@ -51,7 +52,6 @@ def test_page_has_its_widgets(at):
 def test_upload_check_confirm_and_roll_back(at, tmp_path):
     at.selectbox(key="up_unit").set_value("099").run()
     at.selectbox(key="up_period").set_value("2025Q2").run()
-    at.text_input(key="up_user").input("Lò Văn A").run()
     data = _filled(tmp_path, {"new_jobs": {"quarter": 111, "ytd": 777}})
     at.file_uploader(key="up_file").set_value(("tuan-giao-q2.xlsx", data, XLSX)).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -69,7 +69,7 @@ def test_upload_check_confirm_and_roll_back(at, tmp_path):
                           "AND period='2025Q2-YTD'").fetchall()
         upload_id = con.execute("SELECT max(id) FROM uploads").fetchall()[0][0]
         who = con.execute("SELECT uploaded_by FROM uploads WHERE id = ?", [upload_id]).fetchall()[0][0]
-    assert now == [(777.0, "preliminary")] and who == "Lò Văn A"
+    assert now == [(777.0, "preliminary")] and who == "vanphong"
     # the history shows it, and rolling it back brings the earlier value back
     history = _frame(at, "Người nạp")
     assert history.iloc[0]["Số"] == upload_id and history.iloc[0]["Trạng thái"] == "Đã ghi"

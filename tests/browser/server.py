@@ -83,3 +83,14 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(600)
     page.wait_for_function(js, timeout=timeout)
     page.wait_for_timeout(400)
+
+
+def sign_in(page, username: str = "vanphong", password: str = "minhhoa2025", timeout: float = 60_000) -> None:
+    """Fill the sign-in form (the demo accounts' password by default) and wait for the first page after it."""
+    page.locator("[data-testid='stHeading']").filter(has_text="Đăng nhập").first.wait_for(timeout=timeout)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_function("() => { const h = document.querySelector('h1'); return h && h.innerText !== 'Đăng nhập'; }",
+                           timeout=timeout)
+    wait_idle(page, timeout=timeout)

@@ -19,7 +19,7 @@ from etl.returns import applicable
 from kpi import repo
 from kpi.store import connect
 
-from .server import ROOT, launch_browser, streamlit_server, wait_idle
+from .server import ROOT, launch_browser, sign_in, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 PLAN = "dienbien_2021_2025"
@@ -78,7 +78,21 @@ def db(tmp_path):
     (tmp_path / "first.csv").write_text("indicator,unit,period,value,status\n"
                                         "grdp_growth,11,2025Q1-YTD,6.1,preliminary\n", encoding="utf-8")
     _check(path, "load", str(tmp_path / "first.csv"))
+    p = subprocess.run([sys.executable, "-m", "etl", "user", "add", "lanhdao", "--role", "viewer", "--password-stdin"],
+                       cwd=ROOT, env=dict(os.environ, CHITIEU_DB=str(path)), input=f"{PASSWORD}\n", text=True,
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
     return path
+
+
+PASSWORD = "mat-khau-lanh-dao"
+
+
+def _reload(page, timeout=30_000):
+    """A reload is a new session: sign in again (it waits, like any page, while the CLI holds the file)."""
+    page.reload()
+    wait_idle(page, timeout=timeout)
+    sign_in(page, "lanhdao", PASSWORD, timeout=timeout)
 
 
 def test_cli_loads_while_the_app_is_in_use(db, tmp_path):
@@ -88,16 +102,16 @@ def test_cli_loads_while_the_app_is_in_use(db, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/?plan={PLAN}")
         wait_idle(page)
+        sign_in(page, "lanhdao", PASSWORD)
         _no_exception(page)
         as_of0, no_data0 = _overview_state(page)
         assert as_of0 == "Quý I/2025" and no_data0 is not None
 
         # 1. The page reruns again and again while the CLI loads: the CLI waits its turn and succeeds.
-        load = _etl(db, "load", str(q2), "--json", "--user", "cli")
+        load = _etl(db, "load", str(q2), "--json")
         reloads = 0
         while load.poll() is None or reloads < 2:
-            page.reload()
-            wait_idle(page)
+            _reload(page)
             _no_exception(page)
             reloads += 1
         out, err = load.communicate()
@@ -107,8 +121,7 @@ def test_cli_loads_while_the_app_is_in_use(db, tmp_path):
         slow = _etl(db, "load", str(q2_fixed), "--json", env={"CHITIEU_TEST_SLOW_LOAD": "4"})
         line = slow.stderr.readline()
         assert "CHITIEU_TEST_SLOW_LOAD" in line, line
-        page.reload()
-        wait_idle(page, timeout=60_000)
+        _reload(page, timeout=60_000)
         _no_exception(page)
         out, err = slow.communicate(timeout=60)
         assert slow.returncode == 0, err
@@ -117,6 +130,7 @@ def test_cli_loads_while_the_app_is_in_use(db, tmp_path):
         # 3. The next run shows the new figures (a fresh visit: the URL now pins the as-of quarter seen before).
         page.goto(f"{url}/?plan={PLAN}")
         wait_idle(page)
+        sign_in(page, "lanhdao", PASSWORD)
         _no_exception(page)
         as_of1, no_data1 = _overview_state(page)
         page.screenshot(path=str(tmp_path / "after-load.png"), full_page=True)

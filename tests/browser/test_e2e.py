@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.server import launch_browser, streamlit_server, wait_idle
+from tests.browser.server import launch_browser, sign_in, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +24,22 @@ def _nav_labels(page) -> list[str]:
 
 
 def test_first_visit_straight_to_a_page_url(demo_db, browser):
-    """A fresh server, and the very first request goes to /chi_tieu: it must run through app.py."""
+    """A fresh server, and the very first request goes to /chi_tieu: it must run through app.py.
+
+    Not signed in yet, the URL shows the sign-in form (no "Page not found"); after signing in, the
+    page that was asked for, with its target.
+    """
     with streamlit_server(db=demo_db) as url:
         page = browser.new_page()
         page.goto(f"{url}/chi_tieu?target=forest_cover_2025")
         wait_idle(page)
         assert page.title() == "chitieu – Theo dõi chỉ tiêu kế hoạch"          # app.py's page config ran
-        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu"]
+        assert page.locator("h1").first.inner_text() == "Đăng nhập"
+        assert _nav_labels(page) == []                                         # nothing else before signing in
+        assert not page.get_by_text("Page not found").count()
+        sign_in(page, "vanphong")
+        assert "/chi_tieu" in page.url
+        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu", "Xuất báo cáo", "Nhật ký"]
         assert page.locator("h1").first.inner_text() == "Tỷ lệ che phủ rừng"
         assert not page.locator("[data-testid='stException']").count()
         page.close()
@@ -40,6 +49,8 @@ def test_overview_then_open_a_target(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2000})
     page.goto(server)
     wait_idle(page)
+    sign_in(page, "lanhdao")
+    assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Xuất báo cáo"]     # a leader reads
     assert page.locator("h1").first.inner_text() == "Tổng quan"
     assert "Số liệu đến Quý III/2025" in page.content()
     # the link keeps the view: the filters are in the URL
@@ -66,6 +77,7 @@ def test_upload_a_filled_return_and_see_the_summary(demo_copy, browser, tmp_path
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         page.goto(url)
         wait_idle(page)
+        sign_in(page, "vanphong")
         page.get_by_role("link", name="Chỉ tiêu").click()
         wait_idle(page)
         page.get_by_role("link", name="Nhập số liệu").click()
@@ -114,6 +126,8 @@ def test_upload_from_the_app_while_a_cli_load_holds_the_file(demo_copy, browser,
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         page.goto(f"{url}/nhap_so_lieu")
         wait_idle(page)
+        sign_in(page, "vanphong")          # and back on the page the URL named
+        assert page.locator("h1").first.inner_text() == "Nhập số liệu"
         page.locator("[data-testid='stSelectbox']").filter(has_text="Quý").first.click()
         page.get_by_role("option", name="Quý III/2025").click()
         wait_idle(page)

@@ -15,5 +15,6 @@ def test_every_command_is_in_the_readme():
 
 
 def test_settings_are_in_the_readme():
-    for name in ("CHITIEU_DB", "CHITIEU_DB_WAIT", "CHITIEU_TEST_SLOW_LOAD"):
+    for name in ("CHITIEU_DB", "CHITIEU_DB_WAIT", "CHITIEU_TEST_SLOW_LOAD", "CHITIEU_LOCKOUT_FAILURES",
+                 "CHITIEU_LOCKOUT_MINUTES", "CHITIEU_SESSION_IDLE_MINUTES", "CHITIEU_SESSION_MAX_HOURS"):
         assert name in README, name

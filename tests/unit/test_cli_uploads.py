@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts_kit import make_user
 from etl.cli import main
 from kpi.store import connect, scalar
 from returns_kit import PLAN, fill_template, write_return_catalog
@@ -21,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def ret_db(db_file, tmp_path):
     assert main(["init", "--targets", str(write_return_catalog(tmp_path / "targets"))]) == 0
+    # the accounts `--user` names below: reporters of Tuần Giáo (099), and "an" of the secretariat
+    make_user(db_file, "thu.nguyen", "reporter", units=["099"])
+    make_user(db_file, "binh", "reporter", units=["099"])
+    make_user(db_file, "an", "secretariat")
     return db_file
 
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from accounts_kit import make_user
 from etl.cli import main
 from kpi.store import connect
 from returns_kit import (PLAN, STD_HEADER, fill_template, header_rows, save, workbook,
@@ -24,6 +25,7 @@ POOR = "Tỷ lệ hộ nghèo đa chiều"
 @pytest.fixture
 def ret_db(db_file, tmp_path):
     assert main(["init", "--targets", str(write_return_catalog(tmp_path / "targets"))]) == 0
+    make_user(db_file, "thu.nguyen", "reporter", units=["099"])   # `load --user thu.nguyen` acts as her
     return db_file
 
 

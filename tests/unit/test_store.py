@@ -9,6 +9,7 @@ import pytest
 
 from etl.load import rollback_upload, write
 from etl.validate import Checked, Row
+from kpi.auth import LOCAL_ADMIN
 from kpi import store
 from kpi.periods import Period
 from kpi.store import StoreBusy, connect, scalar
@@ -49,7 +50,7 @@ def test_failed_migration_leaves_file_as_it_was(db_file, monkeypatch):
 
 def _load(con, *rows, name="f.csv", data=None):
     checked = Checked(rows=[Row(i, u, Period.parse(p), v, s) for i, u, p, v, s in rows], rows_read=len(rows))
-    return write(con, checked, file_name=name, data=data, fmt="bulk")
+    return write(con, checked, file_name=name, data=data, fmt="bulk", actor=LOCAL_ADMIN)
 
 
 def _current(con, period="2023"):
@@ -84,12 +85,12 @@ def test_rollback_brings_back_what_was_superseded(con):
     _load(con, ("poverty_rate", "11", "2023", 20.0, "official"))
     s = _load(con, ("poverty_rate", "11", "2023", 18.0, "official"), ("poverty_rate", "11", "2024", 17.0, "official"))
     assert _current(con) == [(18.0, "official")]
-    assert rollback_upload(con, s.upload_id, by="test") == 2
+    assert rollback_upload(con, s.upload_id, actor=LOCAL_ADMIN) == 2
     assert _current(con) == [(20.0, "official")]
     assert _current(con, "2024") == []
     assert scalar(con, "SELECT count(*) FROM observations") == 3
     with pytest.raises(ValueError, match="đã được rút lại"):
-        rollback_upload(con, s.upload_id)
+        rollback_upload(con, s.upload_id, actor=LOCAL_ADMIN)
 
 
 def test_same_file_twice_is_a_no_op(con):

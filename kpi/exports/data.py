@@ -1,0 +1,300 @@
+"""What a quarter's report is made of, read from the store in one short connection.
+
+    data = report_data("data/chitieu.duckdb", "dienbien_2021_2025", "2025Q2")
+    data.as_of.label(), len(data.rows), data.attention[0].status   # ('Quý II/2025', 77, 'regressing')
+
+Charts are built on demand by ``chart(data, key)`` with the builders of
+``kpi.charts`` (never drawn here); ``chart_choices(data)`` lists the keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kpi import charts, views
+from kpi.assess import PlanReport, assess_plan
+from kpi.catalog import Catalog, CatalogError, Indicator, Milestone, Plan, Target
+from kpi.fmt import fmt_number, fmt_value
+from kpi.periods import Period, PeriodError
+from kpi.progress import MILESTONE_STATUSES, STATUSES, Assessment, MilestoneAssessment, Point
+from kpi.repo import catalog_from_db, current_values, series_points
+from kpi.store import connect, db_path, scalar
+from kpi.units import LAST_OLD_DAY
+
+# Worst first: the order of section III of the report.
+ATTENTION = ("missed", "regressing", "off_track", "at_risk")
+
+
+class ExportError(ValueError):
+    """A plan, quarter or unit that cannot be reported on; the message is in Vietnamese."""
+
+
+class NoCatalog(ExportError):
+    """The database has no catalogue yet."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetRow:
+    """One target as the report and the scorecard show it."""
+
+    target: Target
+    indicator: Indicator
+    assessment: Assessment
+
+    @property
+    def status(self) -> str:
+        return self.assessment.status
+
+    @property
+    def status_text(self) -> str:
+        meta = STATUSES[self.status]
+        return f"{meta['symbol']} {meta['label']}"
+
+    @property
+    def latest_text(self) -> str:
+        return views._latest_text(self.assessment, self.target, self.indicator)
+
+    @property
+    def latest_unit(self) -> str:
+        """The unit of ``assessment.latest_value`` (an average rate for avg_growth, a change for change)."""
+        a, t, ind = self.assessment, self.target, self.indicator
+        if t.kind == "avg_growth":
+            return "%/năm"
+        if t.kind == "change":
+            return f"{a.pace_unit.replace('/năm', '') or ind.unit}/năm"
+        return ind.unit
+
+    @property
+    def latest_decimals(self) -> int:
+        return 2 if self.target.kind in ("avg_growth", "change") else self.indicator.decimals
+
+    @property
+    def period_text(self) -> str:
+        p = self.assessment.latest_period
+        return p.label() if p else "–"
+
+    @property
+    def target_text(self) -> str:
+        return views._target_text(self.target, self.indicator)
+
+    @property
+    def pace_decimals(self) -> int:
+        unit = self.assessment.pace_unit
+        return 2 if unit.startswith(("%", "điểm")) else min(self.indicator.decimals, 2)
+
+    @property
+    def pace_text(self) -> str:
+        a = self.assessment
+        if a.pace_needed is None:
+            return "–"
+        return fmt_value(a.pace_needed, a.pace_unit, self.pace_decimals)
+
+    @property
+    def ratio_text(self) -> str:
+        return fmt_number(self.assessment.ratio, 2) if self.assessment.ratio is not None else "–"
+
+
+@dataclasses.dataclass(frozen=True)
+class MilestoneRow:
+    milestone: Milestone
+    assessment: MilestoneAssessment
+
+    @property
+    def status_text(self) -> str:
+        meta = MILESTONE_STATUSES[self.assessment.status]
+        return f"{meta['symbol']} {meta['label']}"
+
+
+@dataclasses.dataclass
+class ReportData:
+    """Everything the exports of one plan, one quarter and one unit need."""
+
+    db: Path
+    catalog: Catalog
+    report: PlanReport
+    unit_name: str
+    rows: list[TargetRow]
+    series: dict[str, list[Point]]
+    benchmarks: dict[str, list[Point] | None]
+    milestones: list[MilestoneRow]
+    reporting: dict                # views.reporting_table(...) up to the quarter
+    units: dict[str, dict]
+    units_view: dict | None = None  # views.units_view(...) for the unit charts; read when first needed
+
+    @property
+    def plan(self) -> Plan:
+        return self.report.plan
+
+    @property
+    def as_of(self) -> Period:
+        return self.report.as_of
+
+    @property
+    def unit(self) -> str:
+        return self.report.unit
+
+    @property
+    def source(self) -> str:
+        """The source line the charts carry: ``Nguồn: chitieu, …; số liệu đến Quý II/2025``."""
+        return views._source(self.plan, self.as_of)
+
+    @property
+    def short_source(self) -> str:
+        return f"Nguồn: chitieu; số liệu đến {self.as_of.as_of_label()}"
+
+    @property
+    def attention(self) -> list[TargetRow]:
+        """Targets missed, regressing, off track or at risk: worst first, plan order within a status."""
+        return sorted((r for r in self.rows if r.status in ATTENTION), key=lambda r: ATTENTION.index(r.status))
+
+    def counts(self) -> dict[str, int]:
+        return self.report.counts()
+
+    def milestones_due(self) -> list[MilestoneRow]:
+        """Overdue milestones, then those still pending whose deadline falls in the next quarter."""
+        nxt = next_quarter(self.as_of).end_date()
+        overdue = [m for m in self.milestones if m.assessment.status == "overdue"]
+        soon = [m for m in self.milestones if m.assessment.status == "pending" and m.milestone.deadline <= nxt]
+        return sorted(overdue, key=lambda m: m.milestone.deadline) + sorted(soon, key=lambda m: m.milestone.deadline)
+
+    def quarter_reporting(self) -> dict:
+        """The quarter's returns: counts and who did not send one.
+
+        ``counts`` is None when the quarter is not counted: ``tracked`` False means chitieu has
+        not received any return yet (returns went on paper), True that no unit had to report.
+        """
+        label = self.as_of.label()
+        counts = next((r for r in self.reporting["by_period"] if r["period"] == label), None)
+        missing = self.reporting["missing"]
+        if not missing.empty:
+            missing = missing[missing["Kỳ"] == label].reset_index(drop=True)
+        return {"counts": counts, "missing": missing, "due_days": self.reporting["due_days"],
+                "tracked": bool(self.reporting["by_period"])}
+
+
+def next_quarter(p: Period) -> Period:
+    q = p.quarter or 4
+    return Period(p.year + (q == 4), q % 4 + 1)
+
+
+def parse_quarter(text: str) -> Period:
+    """``2025Q2`` → the quarter; anything else → ExportError in Vietnamese."""
+    try:
+        p = Period.parse(text)
+    except PeriodError as e:
+        raise ExportError(str(e)) from None
+    if p.quarter is None or p.ytd:
+        raise ExportError(f"Báo cáo lập theo quý: kỳ phải có dạng 2025Q2 (nhận được '{text}')")
+    return p
+
+
+def report_data(db, plan_id: str, period: str | Period, unit: str | None = None) -> ReportData:
+    """Read the plan as of the end of ``period`` (a quarter): assessments, series, milestones, returns."""
+    as_of = period if isinstance(period, Period) else parse_quarter(period)
+    with connect(db_path(db)) as con:
+        if not scalar(con, "SELECT count(*) FROM plans"):
+            raise NoCatalog("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
+        cat = catalog_from_db(con)
+        try:
+            plan = cat.plan(plan_id)
+        except CatalogError as e:
+            raise ExportError(str(e)) from None
+        if not plan.start <= as_of.year <= plan.end + 1:
+            raise ExportError(f"{as_of.label()} nằm ngoài thời gian của kế hoạch ({plan.start}–{plan.end})")
+        units = views._units(con)
+        unit = unit or plan.scope_unit
+        if unit not in units:
+            raise ExportError(f"Không có đơn vị '{unit}'")
+        report = assess_plan(con, plan.id, as_of=as_of, unit=unit, catalog=cat)
+        codes = sorted({t.indicator for t in plan.targets})
+        df = current_values(con, codes) if codes else pd.DataFrame()
+        benches = {t.id: series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
+                   for t in plan.targets if t.benchmark}
+        uploads = con.execute("SELECT unit, period, uploaded_at, status, format FROM uploads "
+                              "WHERE format = 'return'").df()
+    by_ind = {}
+    if not df.empty:
+        mine = df[df["unit"] == unit]
+        by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
+    rows = [TargetRow(t, cat.indicators[t.indicator], a) for t, a in zip(plan.targets, report.targets)]
+    by_mid = {m.id: m for m in plan.milestones}
+    milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
+    # Every unit under the plan's scope is expected to report in the quarters it exists (as on the Đơn vị page);
+    # reporting_table keeps, for each quarter, the units valid during it (districts until 30/06/2025).
+    subunits = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    # only this plan's units' returns: another province's returns say nothing about who owes one here
+    uploads = uploads[uploads["unit"].isin(subunits)] if not uploads.empty else uploads
+    reporting = views.reporting_table(plan, units, uploads, subunits, as_of)
+    return ReportData(
+        db=db_path(db), catalog=cat, report=report, unit_name=views._unit_label(units.get(unit), unit), rows=rows,
+        series={t.id: by_ind.get(t.indicator, []) for t in plan.targets},
+        benchmarks={t.id: benches.get(t.id) for t in plan.targets}, milestones=milestones,
+        reporting=reporting, units=units)
+
+
+# --- charts ------------------------------------------------------------------------
+
+UNIT_CHARTS = {
+    "units_ranking": ("ranking_chart", "Xếp hạng đơn vị theo tỷ lệ chỉ tiêu đạt / đúng tiến độ"),
+    "units_heatmap": ("heatmap", "Tiến độ theo đơn vị và chỉ số"),
+    "units_reporting": ("reporting_chart", "Tình hình nộp báo cáo quý"),
+}
+
+
+def unit_level(as_of: Period) -> str:
+    """Districts until 30/06/2025, communes after: the level whose units report in the quarter."""
+    return "district" if as_of.end_date() <= LAST_OLD_DAY else "commune"
+
+
+def units_view(data: ReportData) -> dict:
+    """The Đơn vị page's data for the plan and quarter (its charts are the unit charts), read once."""
+    if data.units_view is None:
+        data.units_view = views.units_view(data.db, plan_id=data.plan.id, as_of=str(data.as_of),
+                                           level=unit_level(data.as_of))
+    return data.units_view
+
+
+def report_charts(data: ReportData) -> list[str]:
+    """The charts the Word report carries: counts by status, then one per target needing attention."""
+    keys = ["status"] if data.plan.targets else []
+    return keys + [f"target:{r.target.id}" for r in data.attention]
+
+
+def chart_choices(data: ReportData) -> dict[str, str]:
+    """Every chart that can be exported for this plan: key → label (Vietnamese)."""
+    out = {}
+    if data.plan.targets:
+        out["status"] = "Chỉ tiêu theo trạng thái"
+        view = units_view(data)
+        out.update({k: label for k, (field, label) in UNIT_CHARTS.items() if view.get(field) is not None})
+    for r in sorted(data.rows, key=lambda r: (r.status not in ATTENTION,
+                                              ATTENTION.index(r.status) if r.status in ATTENTION else 0)):
+        out[f"target:{r.target.id}"] = f"{r.status_text} · {r.target.section} · {r.indicator.name}"
+    return out
+
+
+def chart(data: ReportData, key: str) -> go.Figure | None:
+    """The figure for ``key`` (see chart_choices), from the kpi.charts builders; None when there is nothing to draw."""
+    if key == "status":
+        return charts.status_bar(data.counts(), title="Chỉ tiêu theo trạng thái", source=data.source)
+    if key.startswith("target:"):
+        row = next((r for r in data.rows if r.target.id == key[7:]), None)
+        if row is None:
+            raise KeyError(key)
+        t = row.target
+        return charts.target_chart(t, row.indicator, data.series[t.id], row.assessment, data.as_of,
+                                   benchmark=data.benchmarks[t.id], title=row.indicator.name, source=data.source)
+    if key in UNIT_CHARTS:
+        return units_view(data)[UNIT_CHARTS[key][0]]
+    raise KeyError(key)
+
+
+def file_stem(key: str, index: int) -> str:
+    """A plain-ASCII file name for a chart: ``01_trang-thai``, ``02_chi-tieu_poverty_2025``."""
+    name = {"status": "trang-thai", "units_ranking": "xep-hang-don-vi", "units_heatmap": "tien-do-don-vi",
+            "units_reporting": "nop-bao-cao"}.get(key) or "chi-tieu_" + key.split(":", 1)[-1]
+    return f"{index:02d}_{name}"
