@@ -120,7 +120,8 @@ def target_chart(target: Target, indicator: Indicator, series: list[Point], asse
     title = title if title is not None else ind.name
     fig = _figure(title, source)
     years = current_series(series, ind, as_of)
-    fig.update_yaxes(title=plain(unit), tickformat=f",.{min(ind.decimals, 2)}f")
+    # "~" drops trailing zeros: whole-number indicators never get ticks that round to duplicates (1, 2, 2, 3)
+    fig.update_yaxes(title=plain(unit), tickformat=",.2~f")
     per_year = target.kind in ("yearly", "range", "step", "relative") or (
         target.kind == "avg_growth" and ind.temporal == "rate")
     if target.kind == "sum":
@@ -204,7 +205,7 @@ def _target_marker(fig, target, ind, tv) -> None:
     fig.add_trace(go.Scatter(
         x=[target.end], y=[tv], mode="markers+text", name=f"Mục tiêu {target.end}",
         marker=dict(size=16, symbol="star", color=TARGET),
-        text=[fmt_value(tv, ind.unit, ind.decimals)], textposition="top center",
+        text=[fmt_value(tv, ind.unit, ind.decimals)], textposition="top center", cliponaxis=False,
         hovertemplate=f"Mục tiêu {target.end}: {fmt_value(tv, ind.unit, ind.decimals)}<extra></extra>"))
 
 
@@ -260,7 +261,6 @@ def _sum_chart(fig, target, ind, years, a: Assessment) -> None:
         xs.append(v.year - 1 + v.fraction)
         ys.append(total)
         labels.append(f"Lũy kế đến {v.period.label()}")
-    n = target.end - target.start + 1
     fig.add_trace(go.Scatter(
         x=[target.start - 1, target.end], y=[0, target.value], mode="lines", name="Lộ trình đều theo năm",
         line=dict(color=PATH, width=2, dash="dash"), hoverinfo="skip"))
@@ -274,7 +274,7 @@ def _sum_chart(fig, target, ind, years, a: Assessment) -> None:
                 x=[xs[-1], target.end], y=[ys[-1], a.projection], mode="lines", name="Dự báo theo xu hướng",
                 line=dict(color=PROJECTION, width=2, dash="dot"), hoverinfo="skip"))
     _target_marker(fig, target, ind, target.value)
-    fig.update_yaxes(title=f"{plain(ind.unit)} (cộng dồn {target.start}–{target.end}, {n} năm)")
+    fig.update_yaxes(title=f"{plain(ind.unit)}, cộng dồn")
 
 
 # --- units -----------------------------------------------------------------

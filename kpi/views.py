@@ -400,8 +400,9 @@ def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: li
     first = {}
     if not uploads.empty:
         ok = uploads[uploads["status"] == "committed"]
+        wanted = set(subunits)
         for r in ok.itertuples():
-            if not r.period:
+            if not r.period or r.unit not in wanted:   # only this plan's units count
                 continue
             key = (r.unit, str(Period.parse(r.period)).replace("-YTD", ""))
             if key not in first or r.uploaded_at < first[key]:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.browser.server import launch_browser, sign_in, streamlit_server, wait_idle  # noqa: E402
 
-PAGES = ["", "chi_tieu?target=poor_household_rate_2025", "don_vi", "ke_hoach", "nhap_so_lieu", "nhat_ky", "tai_khoan"]
+PAGES = ["", "chi_tieu?target=poor_household_rate_2025", "don_vi", "ke_hoach", "nhap_so_lieu", "xuat_bao_cao", "nhat_ky", "tai_khoan"]
 
 
 def main() -> int:
