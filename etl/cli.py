@@ -25,7 +25,7 @@ from pathlib import Path
 from etl import report_cli
 from kpi import auth, repo
 from kpi.catalog import CatalogError, load_catalog
-from kpi.periods import Period, PeriodError
+from kpi.periods import NotAQuarter, Period, PeriodError, parse_quarter
 from kpi.store import StoreBusy, connect, db_path, scalar
 from kpi.units import build_units
 
@@ -139,9 +139,7 @@ def _ensure_catalog(con) -> None:
 
 
 def _units(con) -> dict[str, dict]:
-    from etl.intake import units_by_code
-
-    return units_by_code(con)
+    return repo.units_by_code(con)
 
 
 def cmd_demo(args) -> int:
@@ -175,12 +173,11 @@ def _catalog(db):
 
 def _quarter_arg(text: str) -> Period:
     try:
-        p = Period.parse(text)
+        return parse_quarter(text)
+    except NotAQuarter:
+        raise UsageError(f"Kỳ của biểu báo cáo phải là một quý, ví dụ 2025Q2 (nhận được '{text}')") from None
     except PeriodError as e:
         raise UsageError(str(e)) from None
-    if p.quarter is None or p.ytd:
-        raise UsageError(f"Kỳ của biểu báo cáo phải là một quý, ví dụ 2025Q2 (nhận được '{text}')")
-    return p
 
 
 def _load_path(args, path: Path, catalog, actor):

@@ -25,16 +25,12 @@ from kpi import repo
 from kpi.auth import Actor
 from kpi.catalog import Catalog
 from kpi.periods import Period
+from kpi.repo import units_by_code  # noqa: F401  (callers import it from here too)
 from kpi.store import connect, db_path, scalar
 
 
 class NoCatalog(RuntimeError):
     """The database has no catalogue yet."""
-
-
-def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
-    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
 
 
 def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str, dict]]:

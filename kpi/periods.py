@@ -110,6 +110,22 @@ class Period:
         return f"Quý {ROMAN[self.quarter]}/{self.year}"
 
 
+class NotAQuarter(PeriodError):
+    """A valid period that is not a single quarter (``2025``, ``2025Q2-YTD``) where one is needed."""
+
+
+def parse_quarter(text: str) -> Period:
+    """A quarter and nothing else: ``2025Q2``. PeriodError for bad text, NotAQuarter for another kind.
+
+    >>> str(parse_quarter("2025Q2"))
+    '2025Q2'
+    """
+    p = Period.parse(text)
+    if p.quarter is None or p.ytd:
+        raise NotAQuarter(f"'{text}' không phải một quý")
+    return p
+
+
 def as_of_period(text: str | int) -> Period:
     """An as-of point: ``2025Q2`` (end of Q2) or ``2024`` (end of 2024). YTD is accepted and ignored."""
     p = Period.parse(text)

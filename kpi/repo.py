@@ -36,6 +36,12 @@ def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
     return int(before != _fingerprint(con, "units", "code"))
 
 
+def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Every unit as a dict, by code."""
+    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
+    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
+
+
 def _fingerprint(con, table: str, order: str) -> str:
     return scalar(con, f"SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY {order})) FROM {table} t")
 

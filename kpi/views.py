@@ -19,7 +19,8 @@ from kpi.assess import assess_plan, default_as_of
 from kpi.catalog import AREAS, KIND_LABELS, Catalog, Plan, Target
 from kpi.fmt import fmt_date, fmt_datetime, fmt_number, fmt_value
 from kpi.periods import Period, quarters
-from kpi.repo import catalog_from_db, current_values, history, mark_milestone, milestone_marks, series_points
+from kpi.repo import (catalog_from_db, current_values, history, mark_milestone, milestone_marks, series_points,
+                      units_by_code)
 from kpi.store import STATUS_LABELS, connect, db_path, scalar
 
 # A quarterly return is due this many days after the quarter ends; later counts as late.
@@ -58,11 +59,6 @@ def _catalog(con) -> Catalog:
     return catalog_from_db(con)
 
 
-def _units(con) -> dict[str, dict]:
-    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
-    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
-
-
 # --- filters ---------------------------------------------------------------
 
 
@@ -70,7 +66,7 @@ def filter_options(path=None) -> dict:
     """Plans, and per plan the as-of quarters and the units that can be chosen."""
     with _open(path) as con:
         cat = _catalog(con)
-        units = _units(con)
+        units = units_by_code(con)
         out = {"plans": {}, "default_plan": None}
         for plan in cat.plans.values():
             latest = default_as_of(con, plan)
@@ -82,7 +78,7 @@ def filter_options(path=None) -> dict:
                 c for c in _reporting_units(con, plan, units) if c != plan.scope_unit)
             out["plans"][plan.id] = {
                 "label": plan.short_title, "as_of": qs[::-1], "default_as_of": str(latest),
-                "units": {c: _unit_label(units.get(c), c) for c in codes},
+                "units": {c: unit_label(units.get(c), c) for c in codes},
                 "has_targets": bool(plan.targets),
             }
         with_targets = [p for p, v in out["plans"].items() if v["has_targets"]]
@@ -90,7 +86,7 @@ def filter_options(path=None) -> dict:
     return out
 
 
-def _unit_label(u: dict | None, code: str) -> str:
+def unit_label(u: dict | None, code: str) -> str:
     if not u:
         return code
     end = f" (đến {u['valid_to']:%d/%m/%Y})" if u.get("valid_to") else ""
@@ -112,7 +108,7 @@ def _reporting_units(con, plan: Plan, units: dict) -> set[str]:
 # --- overview ----------------------------------------------------------------
 
 
-def _target_text(t: Target, ind) -> str:
+def target_text(t: Target, ind) -> str:
     d = ind.decimals
     cmp = {">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< "}.get(t.cmp or "", "")
     if t.kind == "range":
@@ -133,7 +129,7 @@ def _target_text(t: Target, ind) -> str:
     return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.end})"
 
 
-def _latest_text(a: progress.Assessment, t: Target, ind) -> str:
+def latest_text(a: progress.Assessment, t: Target, ind) -> str:
     if a.latest_value is None:
         return "–"
     if t.kind in ("avg_growth",):
@@ -163,7 +159,7 @@ def overview(path=None, plan_id: str | None = None, as_of: str | None = None, un
         plan = cat.plan(plan_id) if plan_id else next(iter(cat.plans.values()))
         report = assess_plan(con, plan.id, as_of=as_of, unit=unit, catalog=cat)
         df = current_values(con, sorted({t.indicator for t in plan.targets}), [report.unit])
-        unit_name = _unit_label(_units(con).get(report.unit), report.unit)
+        unit_name = unit_label(units_by_code(con).get(report.unit), report.unit)
     by_ind = {code: series_points(g) for code, g in df.groupby("indicator")} if not df.empty else {}
     groups: dict[str, list] = defaultdict(list)
     for t, a in zip(plan.targets, report.targets):
@@ -172,9 +168,9 @@ def overview(path=None, plan_id: str | None = None, as_of: str | None = None, un
         groups[ind.area].append({
             "target_id": t.id, "status": a.status, "rank": meta["rank"] or 9,
             "Trạng thái": f"{meta['symbol']} {meta['label']}",
-            "Chỉ tiêu": ind.name, "Thực hiện": _latest_text(a, t, ind),
+            "Chỉ tiêu": ind.name, "Thực hiện": latest_text(a, t, ind),
             "Kỳ": a.latest_period.label() if a.latest_period else "–",
-            "Mục tiêu": _target_text(t, ind),
+            "Mục tiêu": target_text(t, ind),
             "Xu hướng": _yearly_trend(by_ind.get(t.indicator, []), ind, report.as_of),
             "Nhận định": a.sentence,
         })
@@ -191,11 +187,11 @@ def overview(path=None, plan_id: str | None = None, as_of: str | None = None, un
         "milestone_cards": [dict(status=s, count=n, **progress.MILESTONE_STATUSES[s]) for s, n in ms.items()],
         "groups": {a: pd.DataFrame(groups[a]) for a in areas},
         "chart": charts.status_bar(counts, title="Chỉ tiêu theo trạng thái",
-                                   source=_source(plan, report.as_of)) if plan.targets else None,
+                                   source=source_line(plan, report.as_of)) if plan.targets else None,
     }
 
 
-def _source(plan: Plan, as_of: Period) -> str:
+def source_line(plan: Plan, as_of: Period) -> str:
     return f"Nguồn: chitieu, {plan.short_title} ({plan.reference()}); số liệu đến {as_of.as_of_label()}"
 
 
@@ -233,10 +229,10 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
             bench = series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
         a = progress.assess_target(t, ind, series, as_of_p, benchmark=bench)
         hist = history(con, t.indicator, report_unit)
-        units = _units(con)
+        units = units_by_code(con)
         breakdown = _breakdown(con, plan, t, ind, units, as_of_p)
     fig = charts.target_chart(t, ind, series, a, as_of_p, benchmark=bench, title=ind.name,
-                              source=_source(plan, as_of_p))
+                              source=source_line(plan, as_of_p))
     values = pd.DataFrame({
         "Kỳ": [Period.parse(p).label() for p in hist["period"]],
         "Giá trị": [fmt_value(v, ind.unit, ind.decimals) for v in hist["value"]],
@@ -252,9 +248,9 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
     })
     return {
         "plan": plan, "target": t, "indicator": ind, "assessment": a, "chart": fig, "as_of": as_of_p,
-        "unit": report_unit, "unit_name": _unit_label(units.get(report_unit), report_unit),
-        "target_text": _target_text(t, ind), "target_short": _target_text(t, ind).split(" (")[0],
-        "latest_text": _latest_text(a, t, ind),
+        "unit": report_unit, "unit_name": unit_label(units.get(report_unit), report_unit),
+        "target_text": target_text(t, ind), "target_short": target_text(t, ind).split(" (")[0],
+        "latest_text": latest_text(a, t, ind),
         "kind_label": KIND_LABELS.get(t.kind, t.kind), "values": values, "breakdown": breakdown,
         "reference": plan.reference(),
     }
@@ -307,7 +303,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     with _open(path) as con:
         cat = _catalog(con)
         plan = cat.plan(plan_id)
-        units = _units(con)
+        units = units_by_code(con)
         as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan)
         codes = sorted({t.indicator for t in plan.targets})
         df = current_values(con, codes) if codes else pd.DataFrame()
@@ -355,7 +351,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     keep = [j for j in range(len(heat_targets)) if any(r[j] for r in matrix)]
     matrix = [[r[j] for j in keep] for r in matrix]
     ind_labels = [ind_labels[j] for j in keep]
-    src = _source(plan, as_of_p)
+    src = source_line(plan, as_of_p)
     # every unit under the plan's scope at this level is expected to report, data or not
     expected = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and u["level"] == level
                       and (not cluster or u.get("cluster") == cluster))
@@ -453,7 +449,7 @@ def plans_view(path=None, as_of: str | None = None) -> list[dict]:
     out = []
     with _open(path) as con:
         cat = _catalog(con)
-        units = _units(con)
+        units = units_by_code(con)
         for plan in cat.plans.values():
             marks = milestone_marks(con, plan.id)
             day = Period.parse(as_of).end_date() if as_of else today
@@ -467,10 +463,10 @@ def plans_view(path=None, as_of: str | None = None) -> list[dict]:
                            "Nhận định": a.sentence, "Ghi chú": mark.note if mark else "",
                            "Người xác nhận": mark.recorded_by if mark else "", "Căn cứ": m.quote})
             targets = [{"Mục": t.section, "Mã": t.id, "Chỉ số": cat.indicators[t.indicator].name,
-                        "Loại": KIND_LABELS.get(t.kind, t.kind), "Mục tiêu": _target_text(t, cat.indicators[t.indicator]),
+                        "Loại": KIND_LABELS.get(t.kind, t.kind), "Mục tiêu": target_text(t, cat.indicators[t.indicator]),
                         "Nguyên văn kế hoạch": t.quote, "Cách hiểu": t.choice} for t in plan.targets]
             out.append({"plan": plan, "reference": plan.reference(), "targets": pd.DataFrame(targets),
-                        "scope_name": _unit_label(units.get(plan.scope_unit), plan.scope_unit),
+                        "scope_name": unit_label(units.get(plan.scope_unit), plan.scope_unit),
                         "milestones": pd.DataFrame(ms), "milestone_ids": [m.id for m in plan.milestones],
                         "milestone_titles": {m.id: m.title for m in plan.milestones}})
     return out
@@ -487,7 +483,7 @@ def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
     with _open(path) as con:
         cat = _catalog(con)
     plan = cat.plan(plan_id)
-    return {t.id: f"{t.section} · {cat.indicators[t.indicator].name} ({_target_text(t, cat.indicators[t.indicator])})"
+    return {t.id: f"{t.section} · {cat.indicators[t.indicator].name} ({target_text(t, cat.indicators[t.indicator])})"
             for t in plan.targets}
 
 
@@ -501,7 +497,7 @@ def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
     with _open(path) as con:
         cat = _catalog(con)
         plan = cat.plan(plan_id)
-        units = _units(con)
+        units = units_by_code(con)
     today = dt.date.today()
     last_year = min(plan.end, today.year)
     last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
@@ -511,7 +507,7 @@ def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
     for c in candidates:
         u = units[c]
         if returns.reporting_indicators(cat, plan, u) and (actor is None or can(actor, "write_unit", c)):
-            out_units[c] = _unit_label(u, c)
+            out_units[c] = unit_label(u, c)
     return {"units": out_units, "quarters": qs, "has_targets": bool(plan.targets)}
 
 
@@ -651,7 +647,7 @@ def accounts_view(path=None, *, actor) -> dict:
     """Accounts for the Tài khoản page, and the units a reporter can be given."""
     with _open(path) as con:
         users = auth.list_users(con, actor=actor)
-        units = _units(con)
+        units = units_by_code(con)
     table = pd.DataFrame([{
         "Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": u["role_label"],
         "Đơn vị": ", ".join(u["units"]), "Trạng thái": ("Đang dùng" if u["active"] else "Đã vô hiệu hóa")
@@ -659,7 +655,7 @@ def accounts_view(path=None, *, actor) -> dict:
         "Đăng nhập gần nhất": fmt_datetime(u["last_sign_in"]) if u["last_sign_in"] else "",
         "Tạo lúc": fmt_datetime(u["created_at"]), "Người tạo": u["created_by"] or "",
     } for u in users])
-    pickable = {c: f"{_unit_label(u, c)} ({c})" for c, u in sorted(units.items()) if u["level"] != "country"}
+    pickable = {c: f"{unit_label(u, c)} ({c})" for c, u in sorted(units.items()) if u["level"] != "country"}
     return {"table": table, "usernames": [u["username"] for u in users],
             "active": {u["username"]: u["active"] for u in users}, "units": pickable, "roles": dict(auth.ROLES)}
 

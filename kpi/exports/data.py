@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi import charts, views
+from kpi import charts, periods, views
 from kpi.assess import PlanReport, assess_plan
 from kpi.catalog import Catalog, CatalogError, Indicator, Milestone, Plan, Target
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period, PeriodError
 from kpi.progress import MILESTONE_STATUSES, STATUSES, Assessment, MilestoneAssessment, Point
-from kpi.repo import catalog_from_db, current_values, series_points
+from kpi.repo import catalog_from_db, current_values, series_points, units_by_code
 from kpi.store import connect, db_path, scalar
 from kpi.units import LAST_OLD_DAY
 
@@ -56,7 +56,7 @@ class TargetRow:
 
     @property
     def latest_text(self) -> str:
-        return views._latest_text(self.assessment, self.target, self.indicator)
+        return views.latest_text(self.assessment, self.target, self.indicator)
 
     @property
     def latest_unit(self) -> str:
@@ -79,7 +79,7 @@ class TargetRow:
 
     @property
     def target_text(self) -> str:
-        return views._target_text(self.target, self.indicator)
+        return views.target_text(self.target, self.indicator)
 
     @property
     def pace_decimals(self) -> int:
@@ -140,7 +140,7 @@ class ReportData:
     @property
     def source(self) -> str:
         """The source line the charts carry: ``Nguồn: chitieu, …; số liệu đến Quý II/2025``."""
-        return views._source(self.plan, self.as_of)
+        return views.source_line(self.plan, self.as_of)
 
     @property
     def short_source(self) -> str:
@@ -184,12 +184,11 @@ def next_quarter(p: Period) -> Period:
 def parse_quarter(text: str) -> Period:
     """``2025Q2`` → the quarter; anything else → ExportError in Vietnamese."""
     try:
-        p = Period.parse(text)
+        return periods.parse_quarter(text)
+    except periods.NotAQuarter:
+        raise ExportError(f"Báo cáo lập theo quý: kỳ phải có dạng 2025Q2 (nhận được '{text}')") from None
     except PeriodError as e:
         raise ExportError(str(e)) from None
-    if p.quarter is None or p.ytd:
-        raise ExportError(f"Báo cáo lập theo quý: kỳ phải có dạng 2025Q2 (nhận được '{text}')")
-    return p
 
 
 def report_data(db, plan_id: str, period: str | Period, unit: str | None = None) -> ReportData:
@@ -205,7 +204,7 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
             raise ExportError(str(e)) from None
         if not plan.start <= as_of.year <= plan.end + 1:
             raise ExportError(f"{as_of.label()} nằm ngoài thời gian của kế hoạch ({plan.start}–{plan.end})")
-        units = views._units(con)
+        units = units_by_code(con)
         unit = unit or plan.scope_unit
         if unit not in units:
             raise ExportError(f"Không có đơn vị '{unit}'")
@@ -230,7 +229,7 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     uploads = uploads[uploads["unit"].isin(subunits)] if not uploads.empty else uploads
     reporting = views.reporting_table(plan, units, uploads, subunits, as_of)
     return ReportData(
-        db=db_path(db), catalog=cat, report=report, unit_name=views._unit_label(units.get(unit), unit), rows=rows,
+        db=db_path(db), catalog=cat, report=report, unit_name=views.unit_label(units.get(unit), unit), rows=rows,
         series={t.id: by_ind.get(t.indicator, []) for t in plan.targets},
         benchmarks={t.id: benches.get(t.id) for t in plan.targets}, milestones=milestones,
         reporting=reporting, units=units)
