@@ -49,8 +49,8 @@ def base_layout(title: str = "", *, height: int = 380, source: str = "") -> dict
         separators=",.",
         title=dict(text=title, x=0, xanchor="left", font=dict(size=16)) if title else None,
         height=height,
-        margin=dict(l=60, r=20, t=60 if title else 20, b=120 if source else 60),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=12)),
+        margin=dict(l=60, r=20, t=60 if title else 20, b=130 if source else 70),
+        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, font=dict(size=12)),   # below the year labels
         hoverlabel=dict(font=dict(family=FONT)),
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -61,7 +61,7 @@ def base_layout(title: str = "", *, height: int = 380, source: str = "") -> dict
         layout["annotations"] = [dict(text=source, xref="paper", yref="paper", x=0, y=0, yshift=-bottom + 6,
                                       xanchor="left", yanchor="bottom", showarrow=False,
                                       font=dict(size=11, color="#52606D"))]
-        layout["legend"]["y"] = -0.1
+        layout["legend"]["y"] = -0.18
     return layout
 
 
