@@ -23,7 +23,7 @@ unit = c1.selectbox("Đơn vị báo cáo", list(choices["units"]), key="up_unit
                     format_func=lambda c: f"{choices['units'][c]} ({c})")
 period = c2.selectbox("Quý", choices["quarters"], key="up_period", format_func=lambda q: Period.parse(q).label())
 try:
-    data, name = views.template_bytes(None, f["plan"], unit, period)
+    data, name = ui.load("template_bytes", plan_id=f["plan"], unit=unit, period=period)  # cached: 0,3 s a build
     st.download_button("Tải biểu mẫu Excel", data, file_name=name, key="up_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 except ValueError as e:

@@ -19,6 +19,16 @@ def browser():
         yield b
 
 
+def _send_for_check(page, quarter: str, path) -> None:
+    """On the upload page: pick the quarter, send the file, wait for the check (dry run) summary."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text="Quý").first.click()
+    page.get_by_role("option", name=quarter).click()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
 def _nav_labels(page) -> list[str]:
     return [x.strip().split("\n")[-1] for x in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()]
 
@@ -83,12 +93,7 @@ def test_upload_a_filled_return_and_see_the_summary(demo_copy, browser, tmp_path
         page.get_by_role("link", name="Nhập số liệu").click()
         wait_idle(page)
         assert page.locator("h1").first.inner_text() == "Nhập số liệu"
-        page.locator("[data-testid='stSelectbox']").filter(has_text="Quý").first.click()
-        page.get_by_role("option", name="Quý III/2025").click()
-        wait_idle(page)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-        page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
-        wait_idle(page)
+        _send_for_check(page, "Quý III/2025", path)
         metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
         assert any(m.startswith("Lỗi") and m.strip().endswith("0") for m in metrics), metrics
         page.get_by_role("button", name="Xác nhận ghi vào cơ sở dữ liệu").click()
@@ -128,12 +133,7 @@ def test_upload_from_the_app_while_a_cli_load_holds_the_file(demo_copy, browser,
         wait_idle(page)
         sign_in(page, "vanphong")          # and back on the page the URL named
         assert page.locator("h1").first.inner_text() == "Nhập số liệu"
-        page.locator("[data-testid='stSelectbox']").filter(has_text="Quý").first.click()
-        page.get_by_role("option", name="Quý III/2025").click()
-        wait_idle(page)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(app_file))
-        page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
-        wait_idle(page)
+        _send_for_check(page, "Quý III/2025", app_file)
         # the command line starts a load that holds the file for 4 seconds inside its transaction
         cli = subprocess.Popen([sys.executable, "-m", "etl", "load", str(cli_file)], cwd=ROOT, text=True,
                                env=dict(os.environ, CHITIEU_DB=str(demo_copy), CHITIEU_TEST_SLOW_LOAD="4"),
