@@ -1,7 +1,7 @@
 """The DuckDB store: where the file is, connections, the schema and its migrations.
 
 One process may write a DuckDB file at a time, and while it does no other
-process can open it at all (see ../shared/stack-notes.md). The app and
+process can open it at all (DuckDB 2.0 locks the file per process). The app and
 ``python -m etl`` both write, so every caller holds a connection briefly::
 
     with connect("data/chitieu.duckdb") as con:

@@ -17,7 +17,7 @@ import pytest
 
 from kpi.catalog import TARGETS_DIR, Plan, load_indicators, load_plan
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "targets"   # plan.source is relative to targets/
 
 PLANS = {  # plan id -> number of milestones
     "laichau_daihoi_thidua_2025": 9,

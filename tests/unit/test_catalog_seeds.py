@@ -1,7 +1,7 @@
 """Hold the targets catalogue to the plan texts it was taken from.
 
 The plans in ``targets/`` are transcriptions of the seed documents in
-``../shared/seeds``: every number must be the plan's own number, every quote
+the plan texts in ``targets/sources/``: every number must be the plan's own number, every quote
 the plan's own words. These tests check the two fully encoded plans:
 
 * ``dienbien_2021_2025``: Số 383/KH-UBND ngày 09/02/2021 (seed 002), sections 1.1-1.4;
@@ -22,7 +22,7 @@ import pytest
 
 from kpi.catalog import TARGETS_DIR, load_catalog, load_indicators, load_plan
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "targets"   # plan.source is relative to targets/
 PLANS = ("dienbien_2021_2025", "bentre_2024_2025")
 
 
