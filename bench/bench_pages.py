@@ -7,7 +7,7 @@ Builds a fresh demo database in a temporary folder, then times, as medians:
 - baseline: an AppTest run of a one-line Streamlit script (the framework's own cost);
 - each page through AppTest with an empty cache (what the first visitor waits for),
   and again with a warm cache (every later visit until the data changes);
-- the core call behind each page without Streamlit (kpi.views.*).
+- the core call behind each page without Streamlit (kpi.overview, kpi.detail, kpi.comparison).
 
 AppTest runs the script in this process without a browser, so the figures
 are the server side of a page view; the browser adds its own rendering.
@@ -43,7 +43,7 @@ def main() -> int:
     from streamlit.testing.v1 import AppTest
 
     from etl.cli import main as etl
-    from kpi import views
+    from kpi import comparison, detail, overview
 
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "bench.duckdb"
@@ -73,10 +73,10 @@ def main() -> int:
     base = median_time(lambda: AppTest.from_file(str(empty)).run(), args.repeat)
     rows.append(("baseline: empty Streamlit script (AppTest)", base))
     plan = "dienbien_2021_2025"
-    rows.append(("views.overview (core, no Streamlit)", median_time(lambda: views.overview(db, plan), args.repeat)))
-    rows.append(("views.target_detail", median_time(lambda: views.target_detail(db, plan, "poor_household_rate_2025"),
-                                                    args.repeat)))
-    rows.append(("views.units_view", median_time(lambda: views.units_view(db, plan), args.repeat)))
+    rows.append(("overview.overview (core, no Streamlit)", median_time(lambda: overview.overview(db, plan), args.repeat)))
+    rows.append(("detail.target_detail", median_time(lambda: detail.target_detail(db, plan, "poor_household_rate_2025"),
+                                                     args.repeat)))
+    rows.append(("comparison.units_view", median_time(lambda: comparison.units_view(db, plan), args.repeat)))
     rows.append(("Tổng quan page, empty cache", median_time(apptest(None, warm=False), args.repeat)))
     rows.append(("Tổng quan page, warm cache", median_time(apptest(None, warm=True), args.repeat)))
     for page in ("pages/chi_tieu.py", "pages/don_vi.py", "pages/ke_hoach.py"):

@@ -18,15 +18,17 @@ do. ``--user`` names an account, it does not sign in: no password is asked.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 
-from etl import report_cli
-from kpi import auth, repo
+from kpi import accounts, permissions, repo
 from kpi.catalog import CatalogError, load_catalog
-from kpi.periods import NotAQuarter, Period, PeriodError, parse_quarter
-from kpi.store import StoreBusy, connect, db_path, scalar
+from kpi.errors import NotFound
+from kpi.periods import Period, PeriodError, parse_quarter
+from kpi.store import NoDatabase, StoreBusy, connect, db_path, scalar
 from kpi.units import build_units
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -59,17 +61,17 @@ def _say(*lines: str) -> None:
 # --- who acts ----------------------------------------------------------------
 
 
-def _actor(args, con=None) -> auth.Actor:
+def _actor(args, con=None) -> permissions.Actor:
     """The account named by ``--user`` (exit 1 if unknown or disabled), else the local administrator."""
     name = getattr(args, "user", None)
     if not name:
-        return auth.local_admin()
+        return permissions.local_admin()
     if con is None:
         with connect(args.db) as c:
             return _actor(args, c)
     try:
-        return auth.actor_for(con, name, via="cli")
-    except auth.AuthError as e:
+        return accounts.actor_for(con, name, via="cli")
+    except accounts.AuthError as e:
         raise Rejected(str(e)) from None
 
 
@@ -102,7 +104,7 @@ def cmd_init(args) -> int:
     admin_password = _read_password(args, from_stdin=True) if args.admin_password_stdin else None
     with connect(args.db) as con:
         actor = _actor(args, con)
-        auth.authorize(actor, "edit_targets")
+        permissions.authorize(actor, "edit_targets")
         con.execute("BEGIN TRANSACTION")
         try:
             units_changed = repo.sync_units(con, build_units())
@@ -112,12 +114,12 @@ def cmd_init(args) -> int:
             con.execute("ROLLBACK")
             raise
         first_admin = None
-        if auth.account_count(con) == 0:
+        if accounts.account_count(con) == 0:
             # The first administrator: a random password shown once, unless given on standard input.
-            first_admin = admin_password or auth.new_password()
+            first_admin = admin_password or accounts.new_password()
             try:
-                auth.create_user(con, "admin", first_admin, role="admin", full_name="Quản trị", actor=actor)
-            except auth.AccountError as e:
+                accounts.create_user(con, "admin", first_admin, role="admin", full_name="Quản trị", actor=actor)
+            except accounts.AccountError as e:
                 raise Rejected(str(e)) from None
     n_t = sum(len(p.targets) for p in cat.plans.values())
     n_m = sum(len(p.milestones) for p in cat.plans.values())
@@ -163,20 +165,15 @@ LOADABLE = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
 def _catalog(db):
-    from etl.intake import NoCatalog, read_catalog
+    from etl.intake import read_catalog
 
-    try:
-        return read_catalog(db)
-    except NoCatalog as e:
-        raise Rejected(str(e)) from None
+    return read_catalog(db)      # NoCatalog: exit 1 (main)
 
 
 def _quarter_arg(text: str) -> Period:
     try:
         return parse_quarter(text)
-    except NotAQuarter:
-        raise UsageError(f"Kỳ của biểu báo cáo phải là một quý, ví dụ 2025Q2 (nhận được '{text}')") from None
-    except PeriodError as e:
+    except PeriodError as e:     # NotAQuarter too: its message says a quarter is needed
         raise UsageError(str(e)) from None
 
 
@@ -187,8 +184,8 @@ def _load_path(args, path: Path, catalog, actor):
         return load_bytes(path.name, path.read_bytes(), db=args.db, actor=actor, dry_run=args.dry_run,
                           status=args.status, plan=args.plan, unit=args.unit,
                           period=_quarter_arg(args.period) if args.period else None, catalog=catalog)
-    except KeyError as e:
-        raise UsageError(e.args[0]) from None
+    except NotFound as e:
+        raise UsageError(str(e)) from None
 
 
 def cmd_load(args) -> int:
@@ -265,8 +262,8 @@ def cmd_template(args) -> int:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         codes = write_template_for(out, args.plan, args.unit, period, db=args.db, catalog=(cat, units))
-    except (KeyError, ValueError) as e:
-        raise UsageError(e.args[0]) from None
+    except (NotFound, ValueError) as e:
+        raise UsageError(str(e)) from None
     if args.json:
         _print_json({"file": str(out), "plan": args.plan, "unit": args.unit, "period": str(period),
                      "indicators": codes})
@@ -304,9 +301,7 @@ def cmd_rollback(args) -> int:
     with connect(args.db) as con:
         try:
             result = withdraw(con, args.upload_id, actor=_actor(args, con))
-        except KeyError as e:
-            raise UsageError(e.args[0]) from None
-        except ValueError as e:
+        except (NotFound, ValueError) as e:    # no such upload, or already withdrawn: exit 1
             raise Rejected(str(e)) from None
     if args.json:
         _print_json(result.to_dict())
@@ -324,11 +319,11 @@ def cmd_user(args) -> int:
                 password = None if args.no_password else _read_password(args)
                 if args.no_password and not args.email:
                     raise UsageError("--no-password chỉ dùng cùng --email (đăng nhập qua nhà cung cấp định danh)")
-                made = auth.create_user(con, args.name, password, role=args.role, units=args.unit or (),
+                made = accounts.create_user(con, args.name, password, role=args.role, units=args.unit or (),
                                         full_name=args.full_name or "", email=args.email, actor=actor)
                 _say(f"Đã thêm tài khoản {made.describe()}.")
             elif args.action == "list":
-                users = auth.list_users(con, actor=actor)
+                users = accounts.list_users(con, actor=actor)
                 if args.json:
                     _print_json(users)
                     return EXIT_OK
@@ -343,15 +338,15 @@ def cmd_user(args) -> int:
                     _say(f"{u['username']}: {u['role_label']}{units}{name} [{state}]"
                          + (" (tài khoản minh họa)" if u["demo"] else ""))
             elif args.action == "disable":
-                auth.disable_user(con, args.name, actor=actor)
-                _say(f"Đã vô hiệu hóa tài khoản '{auth.normalize(args.name)}'; các phiên đăng nhập của nó đã kết thúc.")
+                accounts.disable_user(con, args.name, actor=actor)
+                _say(f"Đã vô hiệu hóa tài khoản '{accounts.normalize(args.name)}'; các phiên đăng nhập của nó đã kết thúc.")
             elif args.action == "enable":
-                auth.enable_user(con, args.name, actor=actor)
-                _say(f"Đã mở lại tài khoản '{auth.normalize(args.name)}'.")
+                accounts.enable_user(con, args.name, actor=actor)
+                _say(f"Đã mở lại tài khoản '{accounts.normalize(args.name)}'.")
             elif args.action == "password":
-                auth.set_password(con, args.name, _read_password(args, "Mật khẩu mới"), actor=actor)
-                _say(f"Đã đặt mật khẩu mới cho '{auth.normalize(args.name)}'.")
-        except auth.AccountError as e:
+                accounts.set_password(con, args.name, _read_password(args, "Mật khẩu mới"), actor=actor)
+                _say(f"Đã đặt mật khẩu mới cho '{accounts.normalize(args.name)}'.")
+        except accounts.AccountError as e:
             raise Rejected(str(e)) from None
     return EXIT_OK
 
@@ -419,6 +414,74 @@ def cmd_status(args) -> int:
 
 
 # --- parser ----------------------------------------------------------------
+
+
+def cmd_report(args) -> int:
+    """``report``: the quarter's Word report (and, if asked, the scorecard and the charts), through the same
+    ``kpi.exports.build`` as the export page. Every report written is recorded in the audit log."""
+    from kpi import audit, exports
+
+    day = None
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f"Ngày không hợp lệ: '{args.date}' (dạng đúng: 2025-07-10)") from None
+    try:
+        period = exports.parse_quarter(args.period)
+    except exports.ExportError as e:
+        raise UsageError(str(e)) from None
+    out = Path(args.output or f"bao-cao_{args.plan}_{period}.docx")
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"Tệp báo cáo phải có đuôi .docx (nhận được '{out}')")
+    actor = _actor(args)                       # an unknown or disabled --user: exit 1, nothing written
+    t0 = time.perf_counter()
+    try:
+        data = exports.report_data(args.db, args.plan, period, unit=args.unit)
+    except exports.ExportError as e:
+        raise UsageError(str(e)) from None
+    lh = exports.letterhead_for(data.plan, body=args.body, parent=args.parent, number=args.number, date=day)
+
+    def progress(i, n, name):
+        if n and not args.json:
+            _progress(i, n, name)
+
+    try:
+        bundle = exports.build(data, exports.report_charts(data) if args.charts else [], lh, progress=progress)
+    except exports.RenderError as e:
+        raise Rejected(str(e)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(bundle.docx)
+    written = [str(out)]
+    if args.xlsx:
+        x = Path(args.xlsx)
+        x.parent.mkdir(parents=True, exist_ok=True)
+        x.write_bytes(bundle.xlsx)
+        written.append(str(x))
+    if args.charts:
+        folder = Path(args.charts)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, blob in bundle.blobs.items():
+            (folder / name).write_bytes(blob)
+        written.append(str(folder))
+    t1 = time.perf_counter()
+    audit.log_event(args.db, actor, "export", f"{data.plan.id} {period}", after={"unit": data.unit, "files": written})
+    missing = data.quarter_reporting()["missing"]
+    summary = {
+        "file": str(out), "files": written, "plan": data.plan.id, "period": str(period), "unit": data.unit,
+        "targets": len(data.rows), "counts": data.counts(), "charts": len(exports.report_charts(data)),
+        "milestones_due": len(data.milestones_due()), "units_not_reported": len(missing),
+        "seconds": {k: round(v, 2) for k, v in bundle.seconds.items()} | {"total": round(t1 - t0, 2)},
+    }
+    if args.json:
+        _print_json(summary)
+    else:
+        _say(f"Đã ghi báo cáo {out}: {data.plan.short_title}, {period.label()}, đơn vị {data.unit_name}; "
+             f"{len(data.rows)} chỉ tiêu, {summary['charts']} biểu đồ, {summary['milestones_due']} mốc quá hạn/đến hạn, "
+             f"{len(missing)} đơn vị chưa gửi báo cáo ({t1 - t0:.1f} giây).")
+        for extra in written[1:]:
+            _say(f"Đã ghi thêm {extra}")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -494,7 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = user_cmd("add", "Thêm tài khoản")
     u.add_argument("name", help="tên đăng nhập: chữ thường không dấu, số, . _ -")
-    u.add_argument("--role", required=True, choices=tuple(auth.ROLES),
+    u.add_argument("--role", required=True, choices=tuple(permissions.ROLES),
                    help="viewer (lãnh đạo, chỉ xem), reporter (báo cáo viên của --unit), "
                         "secretariat (văn phòng: chỉ tiêu, mốc, rút lại, nhật ký), admin (quản trị)")
     u.add_argument("--unit", action="append", metavar="CODE", help="đơn vị của báo cáo viên (lặp lại nếu nhiều)")
@@ -524,7 +587,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
 
-    report_cli.register(sub)
+    help_ = "Lập báo cáo quý (Word) của một kế hoạch: số chỉ tiêu theo trạng thái, bảng chỉ tiêu, biểu đồ"
+    s = add("report", help_)
+    s.add_argument("--plan", required=True, help="mã kế hoạch, ví dụ dienbien_2021_2025")
+    s.add_argument("--period", required=True, help="quý báo cáo, ví dụ 2025Q2 (số liệu đến hết quý)")
+    s.add_argument("-o", "--output", help="tệp .docx sẽ ghi (mặc định: bao-cao_<kế hoạch>_<quý>.docx)")
+    s.add_argument("--unit", help="đơn vị được báo cáo (mặc định: đơn vị của kế hoạch, ví dụ 11)")
+    s.add_argument("--xlsx", help="ghi thêm bảng chỉ tiêu (Excel) vào tệp này")
+    s.add_argument("--charts", metavar="DIR", help="ghi thêm các biểu đồ của báo cáo (PNG và SVG) vào thư mục này")
+    s.add_argument("--body", help="cơ quan ban hành báo cáo, ví dụ \"Sở Nội vụ\" (mặc định: theo cơ quan ban hành "
+                                  "kế hoạch)")
+    s.add_argument("--parent", help="cơ quan chủ quản, ví dụ \"UBND tỉnh Điện Biên\"")
+    s.add_argument("--number", help="số, ký hiệu, ví dụ \"125/BC-SNV\" (mặc định: để trống số)")
+    s.add_argument("--date", help="ngày ban hành, dạng 2025-07-10 (mặc định: để trống ngày, tháng)")
+    s.add_argument("--user", help="tài khoản lập báo cáo, ghi vào nhật ký (mặc định: quản trị cục bộ)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_report)
     return p
 
 
@@ -538,9 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     except Rejected as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
-    except StoreBusy as e:
+    except (StoreBusy, NoDatabase) as e:      # NoCatalog too
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
-    except (auth.PermissionDenied, auth.AuthError) as e:
+    except (permissions.PermissionDenied, accounts.AuthError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED

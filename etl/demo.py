@@ -1276,7 +1276,7 @@ DEMO_MILESTONE_MARKS = (
 )
 # Demo accounts, one per role (README.md lists them). A reporter has its former district and the
 # commune that took over its seat on 01/07/2025, so it can send returns before and after the reform.
-DEMO_PASSWORD = "minhhoa2025"
+from kpi.accounts import DEMO_PASSWORD  # noqa: E402  (published with the demo accounts)
 DEMO_ACCOUNTS = (
     ("lanhdao", "viewer", (), "Lãnh đạo UBND tỉnh (minh họa)"),
     ("vanphong", "secretariat", (), "Văn phòng Sở Nội vụ (minh họa)"),
@@ -1315,13 +1315,13 @@ def split_returns(frame: pd.DataFrame, seed: int = 2025) -> tuple[pd.DataFrame, 
 
 def ensure_demo_accounts(con) -> list[str]:
     """Create the demo accounts that are missing (with ``DEMO_PASSWORD``); their names. Existing ones are kept."""
-    from kpi import auth
+    from kpi import accounts, permissions
 
     made = []
     for username, role, units, full_name in DEMO_ACCOUNTS:
-        if auth.get_account(con, username) is None:
-            auth.create_user(con, username, DEMO_PASSWORD, role=role, units=units, full_name=full_name,
-                             demo=True, actor=auth.SYSTEM)
+        if accounts.get_account(con, username) is None:
+            accounts.create_user(con, username, DEMO_PASSWORD, role=role, units=units, full_name=full_name,
+                             demo=True, actor=permissions.SYSTEM)
             made.append(username)
     return made
 
@@ -1331,13 +1331,13 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
 
     Each piece goes through the same checks as any file (``etl.bulk``); each is
     recognised by its SHA-256, so loading the demo twice writes nothing new.
-    Everything is done as ``kpi.auth.SYSTEM`` (``@system`` in the audit log).
+    Everything is done as ``kpi.permissions.SYSTEM`` (``@system`` in the audit log).
     """
     from etl.bulk import check_bulk
     from etl.intake import units_by_code
     from etl.load import write
     from kpi import repo
-    from kpi.auth import SYSTEM
+    from kpi.permissions import SYSTEM
     from kpi.units import build_units
 
     units = build_units() + [dict(u) for u in DEMO_UNITS]

@@ -4,7 +4,7 @@ The command line (``load FILE|DIR``) and the app's upload page both call
 :func:`load_bytes`. The database is opened twice, briefly: once to read the
 catalogue (pass ``catalog`` to skip it), once to compare with the unit's
 history and write. Reading the workbook, the slow part, holds nothing, so the
-app and other loads can use the file meanwhile. ``actor`` (a ``kpi.auth.Actor``)
+app and other loads can use the file meanwhile. ``actor`` (a ``kpi.permissions.Actor``)
 is who sends it: a reporter may write only its own units (``etl.load.write``
 refuses the rest, so a dry run already shows the refusal)::
 
@@ -14,31 +14,30 @@ refuses the rest, so a dry run already shows the refusal)::
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 
-import duckdb
+import pandas as pd
 
 from etl import returns
 from etl.bulk import check_bulk
-from etl.load import Summary, write
+from etl.load import Summary, list_uploads, withdraw, write
 from kpi import repo
-from kpi.auth import Actor
+from kpi.errors import NotFound
+from kpi.fmt import fmt_datetime, fmt_number
+from kpi.permissions import Actor, can
 from kpi.catalog import Catalog
-from kpi.periods import Period
-from kpi.repo import units_by_code  # noqa: F401  (callers import it from here too)
-from kpi.store import connect, db_path, scalar
-
-
-class NoCatalog(RuntimeError):
-    """The database has no catalogue yet."""
+from kpi.periods import Period, quarters
+from kpi.repo import units_by_code
+from kpi.store import connect, db_path, open_existing
+from kpi.texts import unit_label
 
 
 def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str, dict]]:
     """The catalogue and the units, from the database (held only while reading them)."""
     with connect(db) as con:
-        if scalar(con, "SELECT count(*) FROM plans") == 0:
-            raise NoCatalog("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
-        return repo.catalog_from_db(con), units_by_code(con)
+        return repo.read_catalog(con), units_by_code(con)
 
 
 def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | None = None,
@@ -50,16 +49,16 @@ def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | 
     A return (XLSX with a return's table) or the bulk format (CSV, or XLSX
     whose first row is the bulk header). ``plan``, ``unit``, ``period``: what
     the uploader chose for a return (a header that says otherwise is an
-    error); they must exist (check them first: unknown ones raise KeyError).
+    error); they must exist (check them first: unknown ones raise NotFound).
     ``status``: bulk rows without one (default official); a return's quarter
     and year-to-date values (default preliminary). The original file is kept
     under ``uploads/`` next to the database.
     """
     cat, units = catalog or read_catalog(db)
     if plan is not None and plan not in cat.plans:
-        raise KeyError(f"Không có kế hoạch '{plan}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
+        raise NotFound(f"Không có kế hoạch '{plan}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
     if unit is not None and unit not in units:
-        raise KeyError(f"Không có đơn vị '{unit}'")
+        raise NotFound(f"Không có đơn vị '{unit}'")
     common = dict(file_name=name, data=data, actor=actor, dry_run=dry_run,
                   uploads_dir=db_path(db).parent / "uploads")
     if returns.sniff(name, data) == "bulk":
@@ -79,14 +78,14 @@ def write_template_for(out, plan_id: str, unit_code: str, period: Period, *, db:
                        catalog: tuple[Catalog, dict[str, dict]] | None = None) -> list[str]:
     """Write the return form of a unit and quarter to ``out`` (a path or a binary file); its indicator codes.
 
-    Raises KeyError for an unknown plan or unit, ValueError (the reason in
+    Raises NotFound for an unknown plan or unit, ValueError (the reason in
     Vietnamese) for a unit or quarter the plan does not allow.
     """
     cat, units = catalog or read_catalog(db)
     if plan_id not in cat.plans:
-        raise KeyError(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
+        raise NotFound(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
     if unit_code not in units:
-        raise KeyError(f"Không có đơn vị '{unit_code}'")
+        raise NotFound(f"Không có đơn vị '{unit_code}'")
     plan, unit = cat.plans[plan_id], units[unit_code]
     problem = returns.unit_problem(plan, unit, period, units)
     if problem:
@@ -113,3 +112,77 @@ def totals(results: list[Summary]) -> dict:
                duplicates=sum(1 for s in results if s.duplicate_of is not None),
                rejected=sum(1 for s in results if not s.ok))
     return out
+
+
+# --- what the upload page shows (pages/nhap_so_lieu.py) ------------------------------
+
+
+def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
+    """Units that send returns for the plan (those ``actor`` may write, if given), and the plan's quarters up to now."""
+    with open_existing(path) as con:
+        cat = repo.read_catalog(con)
+        plan = cat.plan(plan_id)
+        units = units_by_code(con)
+    today = dt.date.today()
+    last_year = min(plan.end, today.year)
+    last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
+    qs = [str(q) for q in quarters(plan.start, last_year, last_q)][::-1]
+    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    out_units = {}
+    for c in candidates:
+        u = units[c]
+        if returns.reporting_indicators(cat, plan, u) and (actor is None or can(actor, "write_unit", c)):
+            out_units[c] = unit_label(u, c)
+    return {"units": out_units, "quarters": qs, "has_targets": bool(plan.targets)}
+
+
+def template_bytes(path=None, plan_id: str = "", unit: str = "", period: str = "") -> tuple[bytes, str]:
+    """The return form for a unit and quarter, and a file name for it. ValueError says why not."""
+    buf = io.BytesIO()
+    write_template_for(buf, plan_id, unit, Period.parse(period), db=db_path(path))
+    return buf.getvalue(), f"bieu-bao-cao-{unit}-{period}.xlsx"
+
+
+def _summary_view(s, names: dict[str, str] | None = None) -> dict:
+    names = names or {}
+    issues = pd.DataFrame([{"Mức": "Lỗi" if i.level == "error" else "Cảnh báo", "Vị trí": i.where,
+                            "Nội dung": i.message} for i in (s.errors + s.warnings)])
+    changes = pd.DataFrame([{"Chỉ số": names.get(c.indicator, c.indicator), "Đơn vị": c.unit, "Kỳ": Period.parse(c.period).label(),
+                             "Cũ": fmt_number(c.old, None), "Mới": fmt_number(c.new, None)} for c in s.changed])
+    return {"summary": s.to_dict(), "lines": s.lines_vi(), "issues": issues, "changes": changes, "ok": s.ok,
+            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id}
+
+
+def check_upload(path=None, name: str = "", data: bytes = b"", plan_id: str | None = None, unit: str | None = None,
+                 period: str | None = None, *, actor, dry_run: bool = True) -> dict:
+    """Read and check a file sent by ``actor`` (and write it unless ``dry_run``): the import summary.
+
+    A reporter sending another unit's figures gets the refusal in the summary's errors.
+    """
+    catalog = read_catalog(db_path(path))
+    s = load_bytes(name, data, db=db_path(path), actor=actor, dry_run=dry_run, plan=plan_id, unit=unit,
+                   period=Period.parse(period) if period else None, catalog=catalog)
+    return _summary_view(s, {c: i.name for c, i in catalog[0].indicators.items()})
+
+
+def uploads_view(path=None, actor=None, limit: int = 200) -> dict:
+    """The uploads table and the ids of the uploads ``actor`` may roll back."""
+    with open_existing(path) as con:
+        rows = list_uploads(con, actor=actor, limit=limit)
+    return {"table": _uploads_frame(rows), "withdrawable": [r["id"] for r in rows if r["can_withdraw"]]}
+
+
+def _uploads_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Số": r["id"], "Thời điểm": fmt_datetime(r["uploaded_at"]), "Tệp": r["file_name"],
+        "Loại": {"return": "Báo cáo quý", "bulk": "Bảng dài", "demo": "Minh họa"}.get(r["format"], r["format"]),
+        "Đơn vị": r["unit_name"] or r["unit"] or "", "Kỳ": Period.parse(r["period"]).label() if r["period"] else "",
+        "Người nạp": r["uploaded_by"] or "", "Mới": r["rows_new"], "Thay đổi": r["rows_changed"],
+        "Cảnh báo": r["warnings"] or 0, "Trạng thái": r["status_label"],
+    } for r in rows])
+
+
+def rollback(path=None, upload_id: int = 0, *, actor) -> list[str]:
+    """Withdraw an upload as ``actor``; what came back, in Vietnamese (PermissionDenied if not allowed)."""
+    with connect(db_path(path)) as con:
+        return withdraw(con, int(upload_id), actor=actor).lines_vi()

@@ -32,8 +32,9 @@ import duckdb
 import pandas as pd
 
 from etl.validate import Checked, Issue, Row
-from kpi import audit
-from kpi.auth import Actor, can, can_withdraw
+from kpi import audit, settings
+from kpi.errors import NotFound
+from kpi.permissions import Actor, can, can_withdraw
 from kpi.fmt import fmt_number
 from kpi.store import first, scalar, transaction
 
@@ -187,7 +188,7 @@ def keep_original(uploads_dir: Path, digest: str, file_name: str, data: bytes) -
 
 
 def _test_pause() -> None:
-    seconds = os.environ.get("CHITIEU_TEST_SLOW_LOAD")
+    seconds = settings.get("CHITIEU_TEST_SLOW_LOAD")
     if seconds:
         print(f"CHITIEU_TEST_SLOW_LOAD: đang ở giữa giao dịch, chờ {seconds} giây", file=sys.stderr, flush=True)
         time.sleep(float(seconds))
@@ -222,7 +223,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, fil
           meta: dict | None = None, uploaded_at=None) -> Summary:
     """Store ``checked.rows`` as one upload by ``actor``, all or nothing. Errors in ``checked`` write nothing.
 
-    ``actor`` (a ``kpi.auth.Actor``) must be allowed to write every unit in the
+    ``actor`` (a ``kpi.permissions.Actor``) must be allowed to write every unit in the
     file (``write_unit``): a reporter only its own units. Otherwise the summary
     carries one error per refused unit, naming the cells, and nothing is
     written, not even in part; the refusal is in the audit log (also for a dry
@@ -234,7 +235,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, fil
     upload row records the path relative to ``uploads_dir``'s parent.
     """
     if not isinstance(actor, Actor):
-        raise TypeError("write() needs actor=kpi.auth.Actor")
+        raise TypeError("write() needs actor=kpi.permissions.Actor")
     summary = Summary(file=file_name, dry_run=dry_run, rows_read=checked.rows_read, ignored=checked.ignored,
                       errors=checked.errors, warnings=checked.warnings, format=fmt, meta=dict(meta or {}))
     digest = sha256_of(data) if data is not None else None
@@ -314,14 +315,14 @@ def upload_units(con: duckdb.DuckDBPyConnection, upload_id: int) -> set[str]:
 
 
 def check_withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor) -> None:
-    """KeyError (no such upload), ValueError (already withdrawn) or PermissionDenied, else nothing."""
-    from kpi.auth import PermissionDenied, denied_message
+    """NotFound (no such upload), ValueError (already withdrawn) or PermissionDenied, else nothing."""
+    from kpi.permissions import PermissionDenied, denied_message
 
     if not isinstance(actor, Actor):
-        raise TypeError("rolling back needs actor=kpi.auth.Actor")
+        raise TypeError("rolling back needs actor=kpi.permissions.Actor")
     row = first(con, "SELECT status, uploaded_by FROM uploads WHERE id = ?", [upload_id])
     if row is None:
-        raise KeyError(f"Không có lần nạp số {upload_id}")
+        raise NotFound(f"Không có lần nạp số {upload_id}")
     if not can_withdraw(actor, row[1], upload_units(con, upload_id)):
         raise PermissionDenied(denied_message(actor, "rollback") + f" (lần nạp số {upload_id})")
     if row[0] != "committed":
@@ -338,7 +339,7 @@ def rollback_upload(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: Ac
     """Withdraw an upload: its values stop counting and what they superseded comes back.
 
     The secretariat and admins may withdraw any upload; a reporter only one it
-    sent itself, for its own units (``kpi.auth.can_withdraw``). Returns how
+    sent itself, for its own units (``kpi.permissions.can_withdraw``). Returns how
     many observations the upload had. Nothing is deleted. Use :func:`withdraw`
     to learn which values came back (and to have them in the audit log).
     """
@@ -359,7 +360,7 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, actor: Actor, unit: str | No
     own units (and its own); ``can_withdraw`` says whether ``actor`` may roll it back.
     """
     if not isinstance(actor, Actor):
-        raise TypeError("list_uploads needs actor=kpi.auth.Actor")
+        raise TypeError("list_uploads needs actor=kpi.permissions.Actor")
     mine = sorted(actor.units) if actor.role == "reporter" else None
     sql = """
         SELECT u.id, u.file_name, u.format, u.unit, un.name AS unit_name, u.period, u.plan_id,
@@ -421,8 +422,8 @@ class Withdrawal:
 def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: Actor) -> Withdrawal:
     """Roll an upload back and say which values came back; the audit row commits with it.
 
-    Raises KeyError (no such upload), ValueError (already withdrawn), or
-    ``kpi.auth.PermissionDenied`` (see :func:`rollback_upload`).
+    Raises NotFound (no such upload), ValueError (already withdrawn), or
+    ``kpi.permissions.PermissionDenied`` (see :func:`rollback_upload`).
     """
     check_withdraw(con, upload_id, actor)
     before = con.execute("""SELECT indicator, unit, period, value, status FROM current_observations

@@ -8,7 +8,7 @@ its audit row commit together (call it inside the change's transaction)::
         audit.record(con, actor, "milestone", "dienbien_2021_2025/final_review",
                      before={"done_on": None}, after={"done_on": "2025-12-20"})
 
-``actor`` is a ``kpi.auth.Actor`` (or, for a sign-in under a name that may
+``actor`` is a ``kpi.permissions.Actor`` (or, for a sign-in under a name that may
 not exist, the name typed). ``before`` and ``after`` are anything JSON can
 hold (dates become text); never put a password or a hash there. For a
 caller without a connection, :func:`log_event` opens the database briefly.
@@ -36,6 +36,9 @@ import os
 
 import duckdb
 import pandas as pd
+
+from kpi.permissions import ROLES, authorize
+from kpi.store import connect, open_existing
 
 ACTIONS = {
     "sign_in": "Đăng nhập",
@@ -106,8 +109,6 @@ def record(con: duckdb.DuckDBPyConnection, actor, action: str, obj: str = "", be
 def log_event(db: str | os.PathLike | None, actor, action: str, obj: str = "", before=None, after=None,
               detail: str = "") -> int:
     """:func:`record` on a connection of its own (for callers that hold none, such as an export)."""
-    from kpi.store import connect
-
     with connect(db) as con:
         return record(con, actor, action, obj, before, after, detail)
 
@@ -118,8 +119,6 @@ def entries(con: duckdb.DuckDBPyConnection, *, actor, who: str | None = None, ac
 
     ``actor`` is who is reading: the secretariat or an admin (``read_audit``).
     """
-    from kpi.auth import authorize
-
     authorize(actor, "read_audit")
     sql = ("SELECT id, happened_at AS at, actor, actor_name, role, via, action, object, before::VARCHAR AS before, "
            "after::VARCHAR AS after, detail FROM audit_log WHERE 1=1")
@@ -159,8 +158,6 @@ COLUMNS = {"id": "Số", "at": "Thời điểm", "actor": "Tài khoản", "actor
 
 def for_people(df: pd.DataFrame) -> pd.DataFrame:
     """The log with Vietnamese headers and labels (what the page shows and the files hold)."""
-    from kpi.auth import ROLES
-
     out = pd.DataFrame({
         COLUMNS["id"]: df["id"].astype("int64") if len(df) else pd.Series(dtype="int64"),
         COLUMNS["at"]: [x.strftime("%d/%m/%Y %H:%M:%S") for x in df["at"]],
@@ -220,3 +217,27 @@ def to_xlsx(df: pd.DataFrame, sheet: str = "Nhật ký") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- what the Nhật ký page calls ----------------------------------------------------
+
+
+def audit_view(path=None, *, actor, who: str | None = None, action: str | None = None,
+               since: dt.date | None = None, until: dt.date | None = None, limit: int | None = None) -> dict:
+    """The audit log for the Nhật ký page: filter choices, the entries (Vietnamese headers), their count."""
+    with open_existing(path) as con:
+        df = entries(con, actor=actor, who=who, action=action, since=since, until=until, limit=limit)
+        choices = facets(con)
+    return {"facets": choices, "entries": for_people(df), "count": len(df)}
+
+
+def audit_files(path=None, *, actor, **filters) -> tuple[bytes, bytes]:
+    """The filtered audit log as CSV and XLSX (text that looks like a formula kept as text)."""
+    table = audit_view(path, actor=actor, **filters)["entries"]
+    return to_csv(table), to_xlsx(table)
+
+
+def record_export(path=None, *, actor, what: str, files: list[str] | None = None, detail: str = "") -> None:
+    """Note in the audit log that ``actor`` exported ``what`` (a report, a table, the log itself)."""
+    authorize(actor, "export")
+    log_event(path, actor, "export", what, after={"files": files or []}, detail=detail)

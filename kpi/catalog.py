@@ -20,6 +20,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from kpi.errors import NotFound
+
 TARGETS_DIR = Path(__file__).resolve().parent.parent / "targets"
 
 KINDS = ("level_min", "level_max", "avg_growth", "range", "yearly", "sum",
@@ -58,6 +60,10 @@ AREAS = ("Kinh tế", "Xã hội", "Hạ tầng - Môi trường", "Xây dựng 
 
 class CatalogError(ValueError):
     """A catalogue file that breaks the schema. The message is in Vietnamese."""
+
+
+class PlanNotFound(CatalogError, NotFound):
+    """No plan with that id in the catalogue."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,7 @@ class Plan:
         for t in self.targets:
             if t.id == target_id:
                 return t
-        raise KeyError(target_id)
+        raise NotFound(f"Không có chỉ tiêu '{target_id}' trong kế hoạch '{self.id}'")
 
     def to_dict(self) -> dict:
         return {
@@ -194,7 +200,7 @@ class Catalog:
             return self.plans[plan_id]
         except KeyError:
             known = ", ".join(sorted(self.plans)) or "(chưa có)"
-            raise CatalogError(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {known}") from None
+            raise PlanNotFound(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {known}") from None
 
 
 # --- loading ---------------------------------------------------------------

@@ -122,7 +122,7 @@ def parse_quarter(text: str) -> Period:
     """
     p = Period.parse(text)
     if p.quarter is None or p.ytd:
-        raise NotAQuarter(f"'{text}' không phải một quý")
+        raise NotAQuarter(f"Kỳ phải là một quý, ví dụ 2025Q2 (nhận được '{text}')")
     return p
 
 

@@ -64,6 +64,9 @@ STATUSES: dict[str, dict] = {
                 "help": "Chưa có số liệu, hoặc chưa đủ số liệu để đánh giá xu hướng, hoặc chưa đến kỳ."},
 }
 STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "regressing", "missed", "no_data")
+GOOD = ("achieved", "on_track")                      # counted as good in unit rankings
+ATTENTION = ("missed", "regressing", "off_track")    # what a leader must see first, worst first
+NEEDS_ACTION = ATTENTION + ("at_risk",)              # what a report lists as needing action
 
 MILESTONE_STATUSES: dict[str, dict] = {
     "done": {"label": "Đã hoàn thành", "color": "#009E73", "text_color": "#000000", "symbol": "✔", "rank": 1},

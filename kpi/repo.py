@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 
 from kpi import audit
-from kpi.auth import Actor, authorize
+from kpi.permissions import Actor, authorize
 from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
+from kpi.errors import NotFound
 from kpi.periods import Period
-from kpi.store import first, scalar, transaction
+from kpi.store import NoCatalog, first, scalar, transaction
 
 # --- catalogue -------------------------------------------------------------
 
@@ -137,22 +138,34 @@ def _none(x):
     return None if x is None or (isinstance(x, float) and pd.isna(x)) else x
 
 
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    """Rows as dicts keyed by column name (never unpacked by position)."""
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
+    """The catalogue from the store; NoDatabase when ``python -m etl init`` has not loaded one yet."""
+    if not scalar(con, "SELECT count(*) FROM plans"):
+        raise NoCatalog("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
+    return catalog_from_db(con)
+
+
 def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
     """The catalogue as stored by ``sync_catalog`` (what pages and the CLI use)."""
     cat = Catalog()
     breaks: dict[str, list] = {}
-    for ind, year, note in con.execute("SELECT * FROM indicator_breaks ORDER BY indicator, year").fetchall():
-        breaks.setdefault(ind, []).append((year, note))
-    for r in con.execute("SELECT * FROM indicators ORDER BY code").fetchall():
-        code, name, unit, direction, aggregation, weight, temporal, area, decimals, definition, mn, mx = r
-        cat.indicators[code] = Indicator(
-            code=code, name=name, unit=unit, direction=direction, area=area, aggregation=aggregation,
-            temporal=temporal, decimals=decimals, definition=definition or "", weight=weight,
-            min=mn, max=mx, breaks=tuple(breaks.get(code, ())))
+    for d in _dicts(con, "SELECT indicator, year, note FROM indicator_breaks ORDER BY indicator, year"):
+        breaks.setdefault(d["indicator"], []).append((d["year"], d["note"]))
+    for d in _dicts(con, "SELECT * FROM indicators ORDER BY code"):
+        cat.indicators[d["code"]] = Indicator(
+            code=d["code"], name=d["name"], unit=d["unit"], direction=d["direction"], area=d["area"],
+            aggregation=d["aggregation"], temporal=d["temporal"], decimals=d["decimals"],
+            definition=d["definition"] or "", weight=d["weight"], min=d["min"], max=d["max"],
+            breaks=tuple(breaks.get(d["code"], ())))
     targets: dict[str, list] = {}
-    cols = [d[0] for d in con.execute("SELECT * FROM targets LIMIT 0").description]
-    for r in con.execute("SELECT * FROM targets ORDER BY plan_id, position").fetchall():
-        d = dict(zip(cols, r))
+    for d in _dicts(con, "SELECT * FROM targets ORDER BY plan_id, position"):
         bl = (Baseline(d["baseline_year"], d["baseline_value"], bool(d["baseline_implied"]))
               if d["baseline_year"] is not None else None)
         bm = ({"indicator": d["benchmark_indicator"], "unit": d["benchmark_unit"]}
@@ -164,16 +177,12 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             tolerance=_none(d["tolerance"]), average=bool(d["average"]), benchmark=bm, baseline=bl,
             soft=bool(d["soft"]), choice=d["choice"] or ""))
     milestones: dict[str, list] = {}
-    mcols = [d[0] for d in con.execute("SELECT * FROM milestones LIMIT 0").description]
-    for r in con.execute("SELECT * FROM milestones ORDER BY plan_id, position").fetchall():
-        d = dict(zip(mcols, r))
+    for d in _dicts(con, "SELECT * FROM milestones ORDER BY plan_id, position"):
         milestones.setdefault(d["plan_id"], []).append(Milestone(
             plan_id=d["plan_id"], id=d["id"], title=d["title"], deadline=d["deadline"],
             responsible=d["responsible"], quote=d["quote"], evidence=d["evidence"] or "",
             section=d["section"] or "", choice=d["choice"] or ""))
-    pcols = [d[0] for d in con.execute("SELECT * FROM plans LIMIT 0").description]
-    for r in con.execute("SELECT * FROM plans ORDER BY start_year, id").fetchall():
-        d = dict(zip(pcols, r))
+    for d in _dicts(con, "SELECT * FROM plans ORDER BY start_year, id"):
         cat.plans[d["id"]] = Plan(
             id=d["id"], title=d["title"], short_title=d["short_title"], doc_number=d["doc_number"] or "",
             doc_date=d["doc_date"], issuer=d["issuer"], scope_unit=d["scope_unit"],
@@ -239,7 +248,7 @@ def mark_milestone(con: duckdb.DuckDBPyConnection, plan_id: str, milestone_id: s
     exists = scalar(con, "SELECT count(*) FROM milestones WHERE plan_id = ? AND id = ?",
                          [plan_id, milestone_id])
     if not exists:
-        raise KeyError(f"Không có mốc '{milestone_id}' trong kế hoạch '{plan_id}'")
+        raise NotFound(f"Không có mốc '{milestone_id}' trong kế hoạch '{plan_id}'")
     old = first(con, "SELECT done_on, note, recorded_by, recorded_at FROM milestone_state "
                      "WHERE plan_id = ? AND milestone_id = ?", [plan_id, milestone_id])
     with transaction(con):

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import duckdb
 
+from kpi import settings
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "data" / "chitieu.duckdb"
+DEFAULT_DB = settings.SETTINGS["CHITIEU_DB"].default
 STATUSES = ("estimate", "preliminary", "official")
 STATUS_LABELS = {"estimate": "Ước tính", "preliminary": "Sơ bộ", "official": "Chính thức"}
 STATUS_ALIASES = {
@@ -43,9 +45,17 @@ class StoreBusy(RuntimeError):
     """The database file is held by another process for longer than we wait."""
 
 
+class NoDatabase(RuntimeError):
+    """The database file does not exist, or has no catalogue yet: nothing to show."""
+
+
+class NoCatalog(NoDatabase):
+    """The database exists but ``python -m etl init`` has not loaded the catalogue into it yet."""
+
+
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database file: the argument, else ``$CHITIEU_DB``, else ``data/chitieu.duckdb``."""
-    return Path(path or os.environ.get("CHITIEU_DB") or DEFAULT_DB)
+    return Path(path or settings.get("CHITIEU_DB"))
 
 
 def _is_lock_error(e: Exception) -> bool:
@@ -59,7 +69,7 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
     p = db_path(path)
     if str(p) != ":memory:":
         p.parent.mkdir(parents=True, exist_ok=True)
-    wait = float(os.environ.get("CHITIEU_DB_WAIT", 15)) if wait is None else wait
+    wait = settings.get("CHITIEU_DB_WAIT") if wait is None else wait
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
@@ -94,6 +104,27 @@ def connect(path: str | os.PathLike | None = None, *, wait: float | None = None,
         yield con
     finally:
         con.close()
+
+
+def open_existing(path: str | os.PathLike | None = None):
+    """``connect`` to a database that must exist already (readers never create one): NoDatabase otherwise."""
+    p = db_path(path)
+    if not p.exists():
+        raise NoDatabase(f"Chưa có cơ sở dữ liệu {p}. Chạy: make db (hoặc python -m etl init && python -m etl demo)")
+    return connect(p)
+
+
+def data_version(path: str | os.PathLike | None = None) -> tuple:
+    """Changes whenever the database file does: the pages' cache key."""
+    p = db_path(path)
+    out = []
+    for f in (p, p.with_name(p.name + ".wal")):
+        try:
+            st = f.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
 """The one small Streamlit module of the core: sign-in state, pages by role, shared filters, badges,
 the cold-start guard.
 
-Pages call these; everything they show comes from ``kpi.views``.
+Pages call these; what they show comes from the core modules named for each page
+(``kpi.overview``, ``kpi.detail``, ``kpi.comparison``, ``kpi.plans``, …), through :func:`load`.
 
 Signing in: the session token lives in ``st.session_state[TOKEN_KEY]``, in
 the server's memory only (never in the URL, which people share, nor in a
@@ -9,7 +10,7 @@ cookie that page scripts could read); so reloading the page asks to sign in
 again. Every run checks the session: idleness and the absolute end from
 memory, and every ``RECHECK`` against the database too (a disabled account,
 a sign-out elsewhere, a changed role take effect within that time). AppTests
-sign in by putting a token from ``kpi.auth.new_session`` into
+sign in by putting a token from ``kpi.accounts.new_session`` into
 ``at.session_state["auth_token"]`` before ``.run()``.
 """
 
@@ -25,7 +26,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from kpi import auth
+from kpi import accounts, navigation, permissions, store
+from kpi import filters as filters_data
+from kpi.periods import Period
 from kpi.progress import MILESTONE_STATUSES, STATUSES
 
 # Query parameters that carry the shared filters, so that a link shows the same view.
@@ -88,19 +91,16 @@ def sync_query_params(keep: tuple = ()) -> None:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _cached(fn_name: str, version: tuple, db: str, **kwargs):
-    from kpi import views
+def _cached(_fn, name: str, version: tuple, db: str, **kwargs):
+    # ``_fn`` is not hashed (leading underscore); ``name`` tells the functions apart in the cache key.
+    return _fn(db, **kwargs)
 
-    return getattr(views, fn_name)(db, **kwargs)
 
-
-def load(fn_name: str, **kwargs):
-    """``views.<fn_name>(db, **kwargs)``, cached until the database file changes."""
-    from kpi import views
-    from kpi.store import db_path
-
-    db = str(db_path())
-    return _cached(fn_name, views.data_version(db), db, **kwargs)
+def load(fn, **kwargs):
+    """``fn(db, **kwargs)`` for a page-data function such as ``kpi.overview.overview``, cached until the
+    database file changes."""
+    db = str(store.db_path())
+    return _cached(fn, f"{fn.__module__}.{fn.__qualname__}", store.data_version(db), db, **kwargs)
 
 
 def clear_cache() -> None:
@@ -113,12 +113,9 @@ PAGE_PARAMS = {"chi_tieu": ("target",)}
 
 def shared_filters(page=None) -> dict | None:
     """Plan, as-of quarter and unit in the sidebar, kept across pages and in the URL."""
-    from kpi import views
-    from kpi.periods import Period
-
     try:
-        opts = load("filter_options")
-    except views.NoDatabase as e:
+        opts = load(filters_data.filter_options)
+    except store.NoDatabase as e:
         st.error(str(e))
         st.stop()
     plans = opts["plans"]
@@ -207,9 +204,9 @@ TOKEN_KEY = "auth_token"        # the session token (server memory only)
 _KEPT = "_auth_kept"            # what this app session knows: actor, last activity, last check, absolute end
 _NOTICE = "_auth_notice"        # why the user is on the sign-in page again (shown there once)
 RECHECK = dt.timedelta(seconds=60)
-SIGN_IN_PAGE = ENTRY.parent / "pages" / "dang_nhap.py"
+SIGN_IN_PAGE = navigation.SIGN_IN.path
 
-# The action a page needs (kpi.auth.PERMISSIONS); pages not listed need "read".
+# The action a page needs (kpi.permissions.PERMISSIONS); pages not listed need "read".
 PAGE_ACTIONS = {"nhap_so_lieu": "upload", "nhat_ky": "read_audit", "tai_khoan": "manage_accounts",
                 "xuat_bao_cao": "export"}
 
@@ -221,35 +218,32 @@ def _forget(notice: str | None = None) -> None:
         st.session_state[_NOTICE] = notice
 
 
-def _keep(token: str, info: "auth.SessionInfo", now: dt.datetime) -> None:
+def _keep(token: str, info: "accounts.SessionInfo", now: dt.datetime) -> None:
     st.session_state[_KEPT] = {"token": token, "actor": info.actor, "seen": now, "checked": now,
                                "expires": info.expires_at}
 
 
-def current_actor() -> auth.Actor | None:
+def current_actor() -> permissions.Actor | None:
     """The signed-in account, or None; checks the session on every run (see the module's docstring)."""
-    from kpi import views
-    from kpi.store import StoreBusy
-
     token = st.session_state.get(TOKEN_KEY)
     if not token:
         return None
-    now = auth.clock()
+    now = accounts.clock()
     kept = st.session_state.get(_KEPT)
     if kept and kept["token"] != token:
         kept = None
     if kept:
-        pol = auth.load_policy()
+        pol = accounts.load_policy()
         fresh = now - kept["seen"] <= pol.idle and now < kept["expires"]
         if fresh and now - kept["checked"] < RECHECK:
             kept["seen"] = now
             return kept["actor"]
     try:
-        info = views.session(None, token, seen=kept["seen"] if kept else None)
-    except auth.SessionExpired as e:
+        info = accounts.check_session(None, token, seen=kept["seen"] if kept else None)
+    except accounts.SessionExpired as e:
         _forget(str(e))
         return None
-    except StoreBusy:
+    except store.StoreBusy:
         if kept and fresh:         # the command line holds the file: go on with what we know
             kept["seen"] = now
             return kept["actor"]
@@ -260,25 +254,20 @@ def current_actor() -> auth.Actor | None:
 
 def sign_in(username: str, password: str) -> str | None:
     """Check the password and start a session; the error message, or None when signed in."""
-    from kpi import views
-    from kpi.store import StoreBusy
-
     try:
-        token, info = views.sign_in(None, username, password)
-    except (auth.AuthError, StoreBusy, views.NoDatabase) as e:
+        token, info = accounts.open_session(None, username, password)
+    except (accounts.AuthError, store.StoreBusy, store.NoDatabase) as e:
         return str(e)
     st.session_state[TOKEN_KEY] = token
-    _keep(token, info, auth.clock())
+    _keep(token, info, accounts.clock())
     st.session_state.pop(_NOTICE, None)
     return None
 
 
 def sign_out() -> None:
-    from kpi import views
-
     token = st.session_state.get(TOKEN_KEY)
     if token:
-        views.sign_out(None, token)
+        accounts.close_session(None, token)
     _forget("Đã đăng xuất.")
     if identity_provider() and getattr(st.user, "is_logged_in", False):
         st.logout()
@@ -299,14 +288,12 @@ def identity_provider() -> bool:
 
 def sign_in_with_identity_provider() -> str | None:
     """After ``st.login``: open a session for the account with the provider's e-mail; an error message, or None."""
-    from kpi import views
-
     try:
-        token, info = views.sign_in_external(None, st.user.get("email"))
-    except (auth.AuthError, views.NoDatabase) as e:
+        token, info = accounts.open_external_session(None, st.user.get("email"))
+    except (accounts.AuthError, store.NoDatabase) as e:
         return str(e)
     st.session_state[TOKEN_KEY] = token
-    _keep(token, info, auth.clock())
+    _keep(token, info, accounts.clock())
     return None
 
 
@@ -321,24 +308,24 @@ def sign_in_pages(pages: list) -> list:
                      for p in pages if p.url_path]
 
 
-def pages_for(actor: auth.Actor, pages: list) -> list:
+def pages_for(actor: permissions.Actor, pages: list) -> list:
     """The pages ``actor``'s role may open, in the given order."""
-    return [p for p in pages if auth.can(actor, PAGE_ACTIONS.get(p.url_path, "read"))]
+    return [p for p in pages if permissions.can(actor, navigation.action_for(p.url_path))]
 
 
-def require(action: str) -> auth.Actor:
+def require(action: str) -> permissions.Actor:
     """The signed-in actor, if it may do ``action``; otherwise a message and the page stops."""
     actor = current_actor()
     if actor is None:
         st.warning("Vui lòng đăng nhập.")
         st.stop()
-    if not auth.can(actor, action):
-        st.error(auth.denied_message(actor, action))
+    if not permissions.can(actor, action):
+        st.error(permissions.denied_message(actor, action))
         st.stop()
     return actor
 
 
-def account_box(actor: auth.Actor) -> None:
+def account_box(actor: permissions.Actor) -> None:
     """Who is signed in, the role, the units, and the sign-out button (in the sidebar)."""
     with st.sidebar:
         units = f" của {', '.join(sorted(actor.units))}" if actor.units else ""

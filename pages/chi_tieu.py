@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from kpi import ui
+from kpi import detail, ui
 from kpi.fmt import fmt_number
 
 ui.cold_start_guard()
 f = ui.filters()
-choices = ui.load("target_choices", plan_id=f["plan"])
+choices = ui.load(detail.target_choices, plan_id=f["plan"])
 if not choices:
     st.title("Chỉ tiêu")
     st.info("Kế hoạch này chỉ có mốc thời hạn, không có chỉ tiêu định lượng. Xem trang Kế hoạch.")
@@ -19,7 +19,7 @@ if st.session_state.get("target_pick") not in choices or (wanted in choices and 
 target_id = st.selectbox("Chỉ tiêu", list(choices), key="target_pick", format_func=lambda t: choices[t])
 st.query_params["target"] = target_id
 
-d = ui.load("target_detail", plan_id=f["plan"], target_id=target_id, as_of=f["asof"], unit=f["unit"])
+d = ui.load(detail.target_detail, plan_id=f["plan"], target_id=target_id, as_of=f["asof"], unit=f["unit"])
 t, ind, a = d["target"], d["indicator"], d["assessment"]
 
 st.title(ui.text(ind.name))

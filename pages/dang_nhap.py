@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpi import ui, views
+from kpi import accounts, ui
 
 ui.cold_start_guard()
 st.title("Đăng nhập")
@@ -38,7 +38,7 @@ if ui.identity_provider():
         st.button("Đăng nhập bằng tài khoản của cơ quan", on_click=st.login, key="idp_login",
                   icon=":material/badge:")
 
-hint = views.demo_hint(None)
+hint = accounts.demo_hint(None)
 if hint and hint["no_accounts"]:
     st.warning("Chưa có tài khoản nào. Chạy: python -m etl init (tạo tài khoản quản trị admin và in mật khẩu "
                "một lần), rồi thêm tài khoản ở trang Tài khoản.")

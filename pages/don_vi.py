@@ -2,23 +2,23 @@
 
 import streamlit as st
 
-from kpi import ui
+from kpi import comparison, ui
 
 ui.cold_start_guard()
 f = ui.filters()
 st.title("Đơn vị")
-base = ui.load("units_view", plan_id=f["plan"], as_of=f["asof"])
+base = ui.load(comparison.units_view, plan_id=f["plan"], as_of=f["asof"])
 c1, c2 = st.columns(2)
 level = base["level"]
 if len(base["levels"]) > 1:
     level = c1.radio("Cấp đơn vị", list(base["levels"]), format_func=base["levels"].get, key="unit_level",
                      horizontal=True)
-base = base if level == base["level"] else ui.load("units_view", plan_id=f["plan"], as_of=f["asof"], level=level)
+base = base if level == base["level"] else ui.load(comparison.units_view, plan_id=f["plan"], as_of=f["asof"], level=level)
 cluster = None
 if base["clusters"]:
     pick = c2.selectbox("Cụm, khối thi đua", ["Tất cả"] + base["clusters"], key="unit_cluster")
     cluster = None if pick == "Tất cả" else pick
-data = base if cluster is None else ui.load("units_view", plan_id=f["plan"], as_of=f["asof"], cluster=cluster,
+data = base if cluster is None else ui.load(comparison.units_view, plan_id=f["plan"], as_of=f["asof"], cluster=cluster,
                                             level=level)
 
 st.caption(f"{ui.text(data['plan'].short_title)} · số liệu đến {data['as_of'].as_of_label()}. "

@@ -4,16 +4,16 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi import auth, ui, views
+from kpi import permissions, plans, ui
 
 ui.cold_start_guard()
 actor = ui.require("read")
 f = ui.filters()
 st.title("Kế hoạch")
-plans = ui.load("plans_view", as_of=f["asof"])
-plans = sorted(plans, key=lambda p: p["plan"].id != f["plan"])   # the chosen plan first
-tabs = st.tabs([ui.text(p["plan"].short_title) for p in plans])
-for tab, p in zip(tabs, plans):
+views = ui.load(plans.plans_view, as_of=f["asof"])
+views = sorted(views, key=lambda p: p["plan"].id != f["plan"])   # the chosen plan first
+tabs = st.tabs([ui.text(p["plan"].short_title) for p in views])
+for tab, p in zip(tabs, views):
     plan = p["plan"]
     with tab:
         st.markdown(f"**{ui.text(plan.title)}**")
@@ -28,7 +28,7 @@ for tab, p in zip(tabs, plans):
         if not p["milestones"].empty:
             st.subheader(f"Mốc thời hạn ({len(p['milestones'])})")
             st.dataframe(p["milestones"].drop(columns=["id", "status"]), hide_index=True, width="stretch")
-            if not auth.can(actor, "edit_milestone"):
+            if not permissions.can(actor, "edit_milestone"):
                 continue   # leaders and reporters read; the secretariat marks milestones done
             with st.container(border=True):
                 st.markdown("**Xác nhận hoàn thành một mốc**")
@@ -40,7 +40,7 @@ for tab, p in zip(tabs, plans):
                 note = st.text_input("Ghi chú, căn cứ (số văn bản, biên bản…)", key=f"mark_note_{plan.id}")
                 st.caption(f"Người xác nhận: {ui.text(actor.display())}")
                 if st.button("Ghi nhận", key=f"mark_btn_{plan.id}"):
-                    views.set_milestone(None, plan.id, mid, day if done else None, note, actor=actor)
+                    plans.set_milestone(None, plan.id, mid, day if done else None, note, actor=actor)
                     ui.clear_cache()
                     st.toast(f"Đã ghi nhận: {ui.text(p['milestone_titles'][mid])}")
                     st.rerun()

@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from kpi import auth, ui, views
+from etl import intake
+from kpi import permissions, ui
+from kpi.errors import NotFound
 from kpi.periods import Period
 
 ui.cold_start_guard()
 actor = ui.require("upload")
 f = ui.filters()
 st.title("Nhập số liệu")
-choices = ui.load("upload_choices", plan_id=f["plan"], actor=actor)
+choices = ui.load(intake.upload_choices, plan_id=f["plan"], actor=actor)
 if not choices["units"]:
     if actor.role == "reporter":
         st.info(f"Tài khoản {ui.text(actor.describe())} không báo cáo cho kế hoạch này. Chọn kế hoạch khác ở thanh bên.")
@@ -23,7 +25,7 @@ unit = c1.selectbox("Đơn vị báo cáo", list(choices["units"]), key="up_unit
                     format_func=lambda c: f"{choices['units'][c]} ({c})")
 period = c2.selectbox("Quý", choices["quarters"], key="up_period", format_func=lambda q: Period.parse(q).label())
 try:
-    data, name = ui.load("template_bytes", plan_id=f["plan"], unit=unit, period=period)  # cached: 0,3 s a build
+    data, name = ui.load(intake.template_bytes, plan_id=f["plan"], unit=unit, period=period)  # cached: 0,3 s a build
     st.download_button("Tải biểu mẫu Excel", data, file_name=name, key="up_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 except ValueError as e:
@@ -39,9 +41,9 @@ if upload is not None:
     key = (upload.name, len(content), unit, period, f["plan"])
     if st.session_state.get("_up_checked_key") != key:
         try:
-            st.session_state["_up_check"] = views.check_upload(None, upload.name, content, f["plan"], unit, period,
+            st.session_state["_up_check"] = intake.check_upload(None, upload.name, content, f["plan"], unit, period,
                                                                actor=actor, dry_run=True)
-        except (KeyError, ValueError) as e:
+        except (NotFound, ValueError) as e:
             st.session_state["_up_check"] = {"ok": False, "lines": [str(e)], "issues": None, "changes": None,
                                              "summary": None, "duplicate_of": None, "upload_id": None}
         st.session_state["_up_checked_key"] = key
@@ -68,7 +70,7 @@ if upload is not None:
         st.error("Tệp có lỗi nên chưa thể ghi. Sửa các ô nêu trên rồi gửi lại.")
     elif "_up_result" not in st.session_state:
         if st.button("Xác nhận ghi vào cơ sở dữ liệu", type="primary", key="up_confirm"):
-            st.session_state["_up_result"] = views.check_upload(None, upload.name, content, f["plan"], unit,
+            st.session_state["_up_result"] = intake.check_upload(None, upload.name, content, f["plan"], unit,
                                                                 period, actor=actor, dry_run=False)
             ui.clear_cache()
             st.rerun()
@@ -82,7 +84,7 @@ if upload is not None:
 st.subheader("3. Lịch sử nạp số liệu")
 if actor.role == "reporter":
     st.caption("Các lần nạp của đơn vị mình và của chính mình.")
-uploads = ui.load("uploads_view", actor=actor)
+uploads = ui.load(intake.uploads_view, actor=actor)
 history = uploads["table"]
 if history.empty:
     st.write("Chưa có lần nạp nào.")
@@ -96,8 +98,8 @@ else:
                                 format_func=lambda i: f"#{i} — " + str(history.set_index("Số").loc[i, "Tệp"]))
             if st.button("Rút lại", key="up_rollback"):
                 try:
-                    st.session_state["_up_rollback_lines"] = views.rollback(None, pick, actor=actor)
-                except (auth.PermissionDenied, ValueError, KeyError) as e:
+                    st.session_state["_up_rollback_lines"] = intake.rollback(None, pick, actor=actor)
+                except (permissions.PermissionDenied, ValueError, NotFound) as e:
                     st.session_state["_up_rollback_lines"] = [str(e)]
                 ui.clear_cache()
                 st.rerun()

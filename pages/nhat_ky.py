@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi import audit, ui, views
+from kpi import audit, ui
 
 ui.cold_start_guard()
 actor = ui.require("read_audit")
@@ -12,7 +12,7 @@ st.title("Nhật ký")
 st.caption("Mọi lần đăng nhập, nạp số liệu, rút lại, xác nhận mốc, cập nhật danh mục chỉ tiêu, thay đổi tài khoản "
            "và xuất báo cáo: ai, lúc nào, việc gì, trước và sau.")
 
-facets = views.audit_view(None, actor=actor, limit=1)["facets"]
+facets = audit.audit_view(None, actor=actor, limit=1)["facets"]
 c1, c2, c3, c4 = st.columns(4)
 who = c1.selectbox("Tài khoản", ["Tất cả"] + facets["actors"], key="audit_who")
 action = c2.selectbox("Hành động", ["Tất cả"] + facets["actions"], key="audit_action",
@@ -25,7 +25,7 @@ filters = {"who": None if who == "Tất cả" else who, "action": None if action
            "until": until if isinstance(until, dt.date) else None}
 
 LIMIT = 1000
-data = views.audit_view(None, actor=actor, **filters)
+data = audit.audit_view(None, actor=actor, **filters)
 table = data["entries"]
 st.write(f"{data['count']} mục" + (f"; hiện {LIMIT} mục mới nhất, tải tệp để xem hết." if data["count"] > LIMIT else "."))
 if table.empty:
@@ -34,11 +34,11 @@ else:
     st.dataframe(table.head(LIMIT), hide_index=True, width="stretch", key="audit_table",
                  column_config={"Trước": st.column_config.TextColumn(width="medium"),
                                 "Sau": st.column_config.TextColumn(width="medium")})
-    csv_bytes, xlsx_bytes = views.audit_files(None, actor=actor, **filters)
+    csv_bytes, xlsx_bytes = audit.audit_files(None, actor=actor, **filters)
     stem = f"nhat-ky-{dt.date.today():%Y%m%d}"
 
     def _noted(kind: str):
-        return lambda: views.record_export(None, actor=actor, what=f"nhật ký ({kind})", files=[f"{stem}.{kind}"],
+        return lambda: audit.record_export(None, actor=actor, what=f"nhật ký ({kind})", files=[f"{stem}.{kind}"],
                                            detail=f"{data['count']} mục; bộ lọc: {filters}")
 
     d1, d2 = st.columns(2)

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from kpi import auth, ui, views
+from kpi import accounts, permissions, ui
 
 ui.cold_start_guard()
 actor = ui.require("manage_accounts")
 st.title("Tài khoản")
-data = views.accounts_view(None, actor=actor)
+data = accounts.accounts_view(None, actor=actor)
 st.dataframe(data["table"], hide_index=True, width="stretch", key="accounts_table")
 st.caption("Vai trò: lãnh đạo (xem mọi trang, không sửa), báo cáo viên (nạp số liệu của đúng các đơn vị được giao), "
            "văn phòng thường trực (chỉ tiêu, mốc thời hạn, rút lại lần nạp, nhật ký), quản trị (thêm tài khoản).")
@@ -32,17 +32,17 @@ with st.expander("Thêm tài khoản", expanded=not data["usernames"]):
         units = c2.multiselect("Đơn vị (chỉ với báo cáo viên)", list(data["units"]), format_func=data["units"].get,
                                key="acc_units")
         pw1 = c1.text_input("Mật khẩu", type="password", key="acc_pw1", autocomplete="new-password",
-                            help=f"Ít nhất {auth.MIN_PASSWORD} ký tự.")
+                            help=f"Ít nhất {accounts.MIN_PASSWORD} ký tự.")
         pw2 = c2.text_input("Nhập lại mật khẩu", type="password", key="acc_pw2", autocomplete="new-password")
         if st.form_submit_button("Thêm", type="primary"):
             if pw1 != pw2:
                 st.error("Hai lần nhập mật khẩu không khớp.")
             else:
                 try:
-                    who = views.add_account(None, actor=actor, username=username, password=pw1, role=role,
+                    who = accounts.add_account(None, actor=actor, username=username, password=pw1, role=role,
                                             units=units if role == "reporter" else (), full_name=full_name)
                     done(f"Đã thêm tài khoản {who}.")
-                except (auth.AccountError, auth.PermissionDenied) as e:
+                except (accounts.AccountError, permissions.PermissionDenied) as e:
                     st.error(ui.text(str(e)))
 
 if data["usernames"]:
@@ -52,9 +52,9 @@ if data["usernames"]:
         active = data["active"][name]
         if st.button("Vô hiệu hóa" if active else "Mở lại", key="acc_toggle"):
             try:
-                views.set_account_active(None, actor=actor, username=name, active=not active)
+                accounts.set_account_active(None, actor=actor, username=name, active=not active)
                 done(f"Đã {'vô hiệu hóa' if active else 'mở lại'} tài khoản {name}.")
-            except (auth.AccountError, auth.PermissionDenied) as e:
+            except (accounts.AccountError, permissions.PermissionDenied) as e:
                 st.error(ui.text(str(e)))
     with st.expander("Đặt lại mật khẩu"):
         with st.form("account_password", clear_on_submit=True):
@@ -66,7 +66,7 @@ if data["usernames"]:
                     st.error("Hai lần nhập mật khẩu không khớp.")
                 else:
                     try:
-                        views.reset_password(None, actor=actor, username=name, password=pw1)
+                        accounts.reset_password(None, actor=actor, username=name, password=pw1)
                         done(f"Đã đặt mật khẩu mới cho {name}; tài khoản này phải đăng nhập lại.")
-                    except (auth.AccountError, auth.PermissionDenied) as e:
+                    except (accounts.AccountError, permissions.PermissionDenied) as e:
                         st.error(ui.text(str(e)))

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from kpi import ui
+from kpi import overview, ui
 
 ui.cold_start_guard()
 f = ui.filters()
-data = ui.load("overview", plan_id=f["plan"], as_of=f["asof"], unit=f["unit"])
+data = ui.load(overview.overview, plan_id=f["plan"], as_of=f["asof"], unit=f["unit"])
 plan = data["plan"]
 
 st.title("Tổng quan")

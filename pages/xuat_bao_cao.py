@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi import audit, exports, ui
+from kpi import audit, comparison, exports, store, ui
 
 ui.cold_start_guard()
 actor = ui.require("export")
@@ -12,12 +12,12 @@ f = ui.filters()
 st.title("Xuất báo cáo")
 try:
     data = exports.report_data(None, f["plan"], f["asof"], unit=f["unit"])
-except exports.ExportError as e:
+except (exports.ExportError, store.NoDatabase) as e:
     st.error(str(e))
     st.stop()
 plan = data.plan
 # the unit charts come from the Đơn vị page's data, cached like the other pages'
-data.units_view = ui.load("units_view", plan_id=plan.id, as_of=str(data.as_of), level=exports.unit_level(data.as_of))
+data.units_view = ui.load(comparison.units_view, plan_id=plan.id, as_of=str(data.as_of), level=exports.unit_level(data.as_of))
 st.caption(f"{ui.text(plan.short_title)} · {ui.text(plan.reference())} · Đơn vị: {ui.text(data.unit_name)} · "
            f"Số liệu đến {data.as_of.as_of_label()}. Chọn kế hoạch, quý và đơn vị ở thanh bên.")
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from kpi import auth
+from kpi import accounts
 from kpi.catalog import load_catalog
 from kpi.store import connect
 
 # argon2id at its real cost (64 MiB, about 0,16 s a hash) would make every fixture that creates an
 # account slow; tests/unit/test_auth.py checks the real parameters on kpi.auth's own default.
-REAL_HASHER = auth.HASHER
-auth.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+REAL_HASHER = accounts.HASHER
+accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 MINI_INDICATORS = """
 indicators:

@@ -21,6 +21,7 @@ class Bundle:
     xlsx: bytes
     zip: bytes
     files: list[str]                 # names inside the zip
+    blobs: dict[str, bytes]          # the zip's files by name (PNG and SVG of each chosen chart)
     names: dict[str, str]            # "docx" / "xlsx" / "zip" → a file name to save as
     seconds: dict[str, float]        # time spent: "charts", "docx", "xlsx"
     images: int                      # images drawn (PNG and SVG)
@@ -77,5 +78,5 @@ def build(data: ReportData, chart_keys: list[str], letterhead: Letterhead | None
         files[f"{stem}.svg"] = svg[k]
     if progress:
         progress(total, total, "Xong")
-    return Bundle(docx=docx, xlsx=xlsx, zip=zip_files(files), files=list(files), names=file_names(data),
+    return Bundle(docx=docx, xlsx=xlsx, zip=zip_files(files), files=list(files), blobs=files, names=file_names(data),
                   seconds={"charts": t1 - t0, "docx": t2 - t1, "xlsx": t3 - t2}, images=len(jobs))

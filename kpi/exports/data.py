@@ -15,26 +15,24 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from kpi import charts, periods, views
+from kpi import charts, comparison, periods
 from kpi.assess import PlanReport, assess_plan
 from kpi.catalog import Catalog, CatalogError, Indicator, Milestone, Plan, Target
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period, PeriodError
-from kpi.progress import MILESTONE_STATUSES, STATUSES, Assessment, MilestoneAssessment, Point
-from kpi.repo import catalog_from_db, current_values, series_points, units_by_code
-from kpi.store import connect, db_path, scalar
+from kpi.progress import MILESTONE_STATUSES, NEEDS_ACTION, STATUSES, Assessment, MilestoneAssessment, Point
+from kpi.reporting import reporting_table, uploads_for_reporting
+from kpi.repo import current_values, read_catalog, series_points, units_by_code
+from kpi.store import connect, db_path
+from kpi.texts import latest_text, source_line, target_text, unit_label
 from kpi.units import LAST_OLD_DAY
 
 # Worst first: the order of section III of the report.
-ATTENTION = ("missed", "regressing", "off_track", "at_risk")
+ATTENTION = NEEDS_ACTION
 
 
 class ExportError(ValueError):
     """A plan, quarter or unit that cannot be reported on; the message is in Vietnamese."""
-
-
-class NoCatalog(ExportError):
-    """The database has no catalogue yet."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +54,7 @@ class TargetRow:
 
     @property
     def latest_text(self) -> str:
-        return views.latest_text(self.assessment, self.target, self.indicator)
+        return latest_text(self.assessment, self.target, self.indicator)
 
     @property
     def latest_unit(self) -> str:
@@ -79,7 +77,7 @@ class TargetRow:
 
     @property
     def target_text(self) -> str:
-        return views.target_text(self.target, self.indicator)
+        return target_text(self.target, self.indicator)
 
     @property
     def pace_decimals(self) -> int:
@@ -121,9 +119,9 @@ class ReportData:
     series: dict[str, list[Point]]
     benchmarks: dict[str, list[Point] | None]
     milestones: list[MilestoneRow]
-    reporting: dict                # views.reporting_table(...) up to the quarter
+    reporting: dict                # reporting_table(...) up to the quarter
     units: dict[str, dict]
-    units_view: dict | None = None  # views.units_view(...) for the unit charts; read when first needed
+    units_view: dict | None = None  # comparison.units_view(...) for the unit charts; read when first needed
 
     @property
     def plan(self) -> Plan:
@@ -140,7 +138,7 @@ class ReportData:
     @property
     def source(self) -> str:
         """The source line the charts carry: ``Nguồn: chitieu, …; số liệu đến Quý II/2025``."""
-        return views.source_line(self.plan, self.as_of)
+        return source_line(self.plan, self.as_of)
 
     @property
     def short_source(self) -> str:
@@ -185,9 +183,7 @@ def parse_quarter(text: str) -> Period:
     """``2025Q2`` → the quarter; anything else → ExportError in Vietnamese."""
     try:
         return periods.parse_quarter(text)
-    except periods.NotAQuarter:
-        raise ExportError(f"Báo cáo lập theo quý: kỳ phải có dạng 2025Q2 (nhận được '{text}')") from None
-    except PeriodError as e:
+    except PeriodError as e:     # NotAQuarter too: its message says a quarter is needed
         raise ExportError(str(e)) from None
 
 
@@ -195,9 +191,7 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     """Read the plan as of the end of ``period`` (a quarter): assessments, series, milestones, returns."""
     as_of = period if isinstance(period, Period) else parse_quarter(period)
     with connect(db_path(db)) as con:
-        if not scalar(con, "SELECT count(*) FROM plans"):
-            raise NoCatalog("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
-        cat = catalog_from_db(con)
+        cat = read_catalog(con)
         try:
             plan = cat.plan(plan_id)
         except CatalogError as e:
@@ -213,8 +207,7 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
         df = current_values(con, codes) if codes else pd.DataFrame()
         benches = {t.id: series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
                    for t in plan.targets if t.benchmark}
-        uploads = con.execute("SELECT unit, period, uploaded_at, status, format FROM uploads "
-                              "WHERE format = 'return'").df()
+        uploads = uploads_for_reporting(con)
     by_ind = {}
     if not df.empty:
         mine = df[df["unit"] == unit]
@@ -227,9 +220,9 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     subunits = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
     # only this plan's units' returns: another province's returns say nothing about who owes one here
     uploads = uploads[uploads["unit"].isin(subunits)] if not uploads.empty else uploads
-    reporting = views.reporting_table(plan, units, uploads, subunits, as_of)
+    reporting = reporting_table(plan, units, uploads, subunits, as_of)
     return ReportData(
-        db=db_path(db), catalog=cat, report=report, unit_name=views.unit_label(units.get(unit), unit), rows=rows,
+        db=db_path(db), catalog=cat, report=report, unit_name=unit_label(units.get(unit), unit), rows=rows,
         series={t.id: by_ind.get(t.indicator, []) for t in plan.targets},
         benchmarks={t.id: benches.get(t.id) for t in plan.targets}, milestones=milestones,
         reporting=reporting, units=units)
@@ -252,7 +245,7 @@ def unit_level(as_of: Period) -> str:
 def units_view(data: ReportData) -> dict:
     """The Đơn vị page's data for the plan and quarter (its charts are the unit charts), read once."""
     if data.units_view is None:
-        data.units_view = views.units_view(data.db, plan_id=data.plan.id, as_of=str(data.as_of),
+        data.units_view = comparison.units_view(data.db, plan_id=data.plan.id, as_of=str(data.as_of),
                                            level=unit_level(data.as_of))
     return data.units_view
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from kpi import auth
+from kpi import accounts
 from kpi.store import connect
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 def session_token(username: str, db=None) -> str:
     with connect(db) as con:
-        return auth.new_session(con, auth.actor_for(con, username, via="app"))
+        return accounts.new_session(con, accounts.actor_for(con, username, via="app"))
 
 
 def signed_in(at: AppTest, username: str = "vanphong", db=None) -> AppTest:

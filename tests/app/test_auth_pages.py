@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kpi import auth
+from kpi import accounts, permissions
 from kpi.store import connect, scalar
 from tests.app.signin import app
 
@@ -94,8 +94,8 @@ def test_session_expiry_is_checked_on_every_run(demo_copy, monkeypatch):
     at = app("vanphong")
     at.run()
     assert [t.value for t in at.title] == ["Tổng quan"]
-    real = auth.clock
-    monkeypatch.setattr(auth, "clock", lambda: real() + dt.timedelta(minutes=31))
+    real = accounts.clock
+    monkeypatch.setattr(accounts, "clock", lambda: real() + dt.timedelta(minutes=31))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Đăng nhập"]
@@ -108,9 +108,9 @@ def test_a_disabled_account_is_signed_out_at_the_next_check(demo_copy, monkeypat
     at = app("tuangiao")
     at.run()
     with connect(demo_copy) as con:
-        auth.disable_user(con, "tuangiao", actor=auth.LOCAL_ADMIN)
-    real = auth.clock
-    monkeypatch.setattr(auth, "clock", lambda: real() + dt.timedelta(seconds=61))   # past kpi.ui.RECHECK
+        accounts.disable_user(con, "tuangiao", actor=permissions.LOCAL_ADMIN)
+    real = accounts.clock
+    monkeypatch.setattr(accounts, "clock", lambda: real() + dt.timedelta(seconds=61))   # past kpi.ui.RECHECK
     at.run()
     assert [t.value for t in at.title] == ["Đăng nhập"] and "vô hiệu hóa" in at.info[0].value
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kpi import views
+from kpi import filters, plans
 from tests.app.signin import app as signed_in_app
 
 
@@ -111,21 +111,21 @@ def test_plans_page_and_marking_a_milestone(at):
     assert at.title[0].value == "Kế hoạch"
     text = _texts(at)
     assert "Số 383/KH-UBND ngày 09/02/2021 của UBND tỉnh Điện Biên" in text
-    before = views.plans_view(None)[0]
+    before = plans.plans_view(None)[0]
     row = before["milestones"].set_index("id").loc["final_review"]
     assert "Quá hạn" in row["Trạng thái"]
     at.selectbox(key="mark_id_dienbien_2021_2025").set_value("final_review")
     at.text_input(key="mark_note_dienbien_2021_2025").input("Báo cáo tổng kết số 12/BC-UBND")
     at.button(key="mark_btn_dienbien_2021_2025").click().run()
     assert not at.exception
-    after = {p["plan"].id: p for p in views.plans_view(None)}["dienbien_2021_2025"]
+    after = {p["plan"].id: p for p in plans.plans_view(None)}["dienbien_2021_2025"]
     row = after["milestones"].set_index("id").loc["final_review"]
     assert "Đã hoàn thành" in row["Trạng thái"] and row["Ghi chú"] == "Báo cáo tổng kết số 12/BC-UBND"
     assert row["Người xác nhận"] == "vanphong"      # the signed-in account, not a name typed in
 
 
 def test_every_page_runs_for_every_plan(demo_copy):
-    opts = views.filter_options(None)
+    opts = filters.filter_options(None)
     for plan_id in opts["plans"]:
         app = signed_in_app("quantri")
         app.query_params["plan"] = plan_id

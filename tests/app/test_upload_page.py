@@ -6,7 +6,7 @@ tests/app/test_auth_pages.py has the reporters.
 
 import pytest
 
-from kpi import views
+from etl import intake
 from kpi.store import connect
 from tests.app.signin import app as signed_in_app
 from tests.unit.returns_kit import fill_template
@@ -24,7 +24,7 @@ def at(demo_copy):
 
 
 def _filled(tmp_path, values, unit="099", period="2025Q2") -> bytes:
-    data, name = views.template_bytes(None, "dienbien_2021_2025", unit, period)
+    data, name = intake.template_bytes(None, "dienbien_2021_2025", unit, period)
     path = tmp_path / name
     path.write_bytes(data)
     fill_template(path, values)

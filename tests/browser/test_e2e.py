@@ -76,10 +76,10 @@ def test_overview_then_open_a_target(server, browser):
 
 def test_upload_a_filled_return_and_see_the_summary(demo_copy, browser, tmp_path):
     """Staff: overview → a target → the upload page, send a filled return, read the summary, confirm."""
-    from kpi import views
+    from etl import intake
     from tests.unit.returns_kit import fill_template
 
-    data, name = views.template_bytes(demo_copy, "dienbien_2021_2025", "11", "2025Q3")
+    data, name = intake.template_bytes(demo_copy, "dienbien_2021_2025", "11", "2025Q3")
     path = tmp_path / name
     path.write_bytes(data)
     fill_template(path, {"new_jobs": {"quarter": 2100, "ytd": 7600}, "budget_revenue_in_province": {"ytd": 1550}})
@@ -114,13 +114,13 @@ def test_upload_from_the_app_while_a_cli_load_holds_the_file(demo_copy, browser,
     import subprocess
     import sys
 
-    from kpi import views
+    from etl import intake
     from kpi.store import connect
     from tests.browser.server import ROOT
     from tests.unit.returns_kit import fill_template
 
     def form(unit, values):
-        data, name = views.template_bytes(demo_copy, "dienbien_2021_2025", unit, "2025Q3")
+        data, name = intake.template_bytes(demo_copy, "dienbien_2021_2025", unit, "2025Q3")
         path = tmp_path / name
         path.write_bytes(data)
         return fill_template(path, values)

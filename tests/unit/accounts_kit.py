@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from kpi import auth
+from kpi import accounts, permissions
 from kpi.store import connect
 
 PASSWORD = "mat-khau-thu-nghiem"
 
 
-def make_user(db, username: str, role: str, units=(), password: str = PASSWORD, **kw) -> auth.Actor:
+def make_user(db, username: str, role: str, units=(), password: str = PASSWORD, **kw) -> permissions.Actor:
     """An account in ``db``, as an actor."""
     with connect(db) as c:
-        return auth.create_user(c, username, password, role=role, units=units, actor=auth.LOCAL_ADMIN, **kw)
+        return accounts.create_user(c, username, password, role=role, units=units, actor=permissions.LOCAL_ADMIN, **kw)

@@ -13,8 +13,8 @@ from accounts_kit import PASSWORD, make_user
 from etl.cli import main
 from etl.load import withdraw, write
 from etl.validate import Checked, Row
-from kpi import audit, auth, repo, views
-from kpi.auth import Actor, PermissionDenied
+from kpi import accounts, audit, permissions, repo
+from kpi.permissions import Actor, PermissionDenied
 from kpi.periods import Period
 from kpi.store import connect, scalar
 
@@ -27,7 +27,7 @@ def _checked(*rows):
 
 
 def _entries(con, action):
-    return audit.entries(con, actor=auth.LOCAL_ADMIN, action=action)
+    return audit.entries(con, actor=permissions.LOCAL_ADMIN, action=action)
 
 
 def _json(x):
@@ -86,11 +86,11 @@ def test_a_milestone_mark_and_its_change(con):
 def test_sign_ins_good_and_bad(mini_db):
     make_user(mini_db, "tuangiao", "reporter", units=["099"])
     with connect(mini_db) as con:
-        with pytest.raises(auth.AuthError):
-            auth.authenticate(con, "tuangiao", "sai-mat-khau")
-        token, _ = auth.sign_in(con, "tuangiao", PASSWORD)
-        auth.sign_out(con, token)
-        log = audit.entries(con, actor=auth.LOCAL_ADMIN, who="tuangiao")
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(con, "tuangiao", "sai-mat-khau")
+        token, _ = accounts.sign_in(con, "tuangiao", PASSWORD)
+        accounts.sign_out(con, token)
+        log = audit.entries(con, actor=permissions.LOCAL_ADMIN, who="tuangiao")
     assert list(log["action"])[::-1] == ["sign_in_failed", "sign_in", "sign_out"]
     assert [r if isinstance(r, str) else None for r in log["role"]][::-1] == [None, "reporter", "reporter"]
 
@@ -176,10 +176,10 @@ def test_files_keep_formula_looking_text_as_text(con):
 def test_views_audit_files_and_an_export_of_the_log_is_itself_logged(mini_db):
     make_user(mini_db, "vanphong", "secretariat")
     with connect(mini_db) as con:
-        actor = auth.actor_for(con, "vanphong")
-    csv_bytes, xlsx_bytes = views.audit_files(mini_db, actor=actor)
+        actor = accounts.actor_for(con, "vanphong")
+    csv_bytes, xlsx_bytes = audit.audit_files(mini_db, actor=actor)
     assert csv_bytes.startswith(b"\xef\xbb\xbfS\xe1\xbb\x91,") and xlsx_bytes[:2] == b"PK"   # "Số," with a BOM
-    views.record_export(mini_db, actor=actor, what="nhật ký (csv)", files=["nhat-ky.csv"])
+    audit.record_export(mini_db, actor=actor, what="nhật ký (csv)", files=["nhat-ky.csv"])
     with connect(mini_db) as con:
         row = con.execute("SELECT actor, object, after::VARCHAR FROM audit_log WHERE action = 'export'").fetchall()
     assert [(a, o, json.loads(x)) for a, o, x in row] == [("vanphong", "nhật ký (csv)", {"files": ["nhat-ky.csv"]})]

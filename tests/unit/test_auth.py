@@ -12,11 +12,11 @@ import pytest
 
 from accounts_kit import PASSWORD, make_user
 from etl.cli import main
-from kpi import auth
+from kpi import accounts, permissions
 from kpi.store import connect, scalar
 
 T0 = dt.datetime(2025, 7, 10, 8, 0)
-POLICY = auth.Policy()     # 5 failures, 15 minutes' lock, 30 minutes idle, 12 hours at most
+POLICY = accounts.Policy()     # 5 failures, 15 minutes' lock, 30 minutes idle, 12 hours at most
 
 
 def minutes(n: float) -> dt.datetime:
@@ -52,13 +52,13 @@ def test_password_is_stored_hashed_with_argon2id(con):
 
 
 def test_the_real_hasher_is_rfc9106_low_memory():
-    assert auth.default_hasher().hash("một mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert accounts.default_hasher().hash("một mật khẩu dài").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(con):
-    weak = auth.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    weak = accounts.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     con.execute("UPDATE accounts SET password_hash = ? WHERE username = 'tuangiao'", [weak])
-    auth.authenticate(con, "tuangiao", PASSWORD, now=T0)
+    accounts.authenticate(con, "tuangiao", PASSWORD, now=T0)
     assert scalar(con, "SELECT password_hash FROM accounts WHERE username = 'tuangiao'") != weak
 
 
@@ -69,42 +69,42 @@ def test_a_hash_with_old_parameters_is_upgraded_at_sign_in(con):
     ("x" * 300, "dài quá"),
 ])
 def test_password_rules(con, password, message):
-    with pytest.raises(auth.AccountError, match=message):
-        auth.create_user(con, "moi.nguoi", password, role="viewer", actor=auth.LOCAL_ADMIN)
+    with pytest.raises(accounts.AccountError, match=message):
+        accounts.create_user(con, "moi.nguoi", password, role="viewer", actor=permissions.LOCAL_ADMIN)
 
 
 @pytest.mark.parametrize("username", ["A", "có.dấu", "a b", "@local", "x" * 40, "<script>"])
 def test_usernames_are_plain(con, username):
-    with pytest.raises(auth.AccountError, match="Tên đăng nhập"):
-        auth.create_user(con, username, "mot-mat-khau-dai", role="viewer", actor=auth.LOCAL_ADMIN)
+    with pytest.raises(accounts.AccountError, match="Tên đăng nhập"):
+        accounts.create_user(con, username, "mot-mat-khau-dai", role="viewer", actor=permissions.LOCAL_ADMIN)
 
 
 def test_a_reporter_needs_units_that_exist(con):
-    with pytest.raises(auth.AccountError, match="ít nhất một đơn vị"):
-        auth.create_user(con, "bcv", "mot-mat-khau-dai", role="reporter", actor=auth.LOCAL_ADMIN)
-    with pytest.raises(auth.AccountError, match="Không có đơn vị 999"):
-        auth.create_user(con, "bcv", "mot-mat-khau-dai", role="reporter", units=["999"], actor=auth.LOCAL_ADMIN)
-    with pytest.raises(auth.AccountError, match="Chỉ báo cáo viên"):
-        auth.create_user(con, "ld", "mot-mat-khau-dai", role="viewer", units=["11"], actor=auth.LOCAL_ADMIN)
+    with pytest.raises(accounts.AccountError, match="ít nhất một đơn vị"):
+        accounts.create_user(con, "bcv", "mot-mat-khau-dai", role="reporter", actor=permissions.LOCAL_ADMIN)
+    with pytest.raises(accounts.AccountError, match="Không có đơn vị 999"):
+        accounts.create_user(con, "bcv", "mot-mat-khau-dai", role="reporter", units=["999"], actor=permissions.LOCAL_ADMIN)
+    with pytest.raises(accounts.AccountError, match="Chỉ báo cáo viên"):
+        accounts.create_user(con, "ld", "mot-mat-khau-dai", role="viewer", units=["11"], actor=permissions.LOCAL_ADMIN)
 
 
 # --- sign-in -------------------------------------------------------------------------
 
 
 def test_right_password_gives_the_account_with_its_role_and_units(con):
-    actor = auth.authenticate(con, " TuanGiao ", PASSWORD, now=T0)
-    assert actor == auth.Actor("tuangiao", "reporter", frozenset({"099"}), "Lò Văn A", "app")
+    actor = accounts.authenticate(con, " TuanGiao ", PASSWORD, now=T0)
+    assert actor == permissions.Actor("tuangiao", "reporter", frozenset({"099"}), "Lò Văn A", "app")
     assert _audit(con, "sign_in") == [("tuangiao", "sign_in", "")]
     assert scalar(con, "SELECT last_sign_in FROM accounts WHERE username = 'tuangiao'") == T0
 
 
 def test_wrong_password_and_unknown_name_get_the_same_answer(con):
-    with pytest.raises(auth.AuthError) as wrong:
-        auth.authenticate(con, "tuangiao", "sai-mat-khau", now=T0)
-    with pytest.raises(auth.AuthError) as unknown:
-        auth.authenticate(con, "khong.co.ai", "sai-mat-khau", now=T0)
+    with pytest.raises(accounts.AuthError) as wrong:
+        accounts.authenticate(con, "tuangiao", "sai-mat-khau", now=T0)
+    with pytest.raises(accounts.AuthError) as unknown:
+        accounts.authenticate(con, "khong.co.ai", "sai-mat-khau", now=T0)
     assert str(wrong.value) == str(unknown.value) == "Sai tên đăng nhập hoặc mật khẩu."
-    assert not isinstance(wrong.value, auth.AccountLocked)
+    assert not isinstance(wrong.value, accounts.AccountLocked)
     log = _audit(con, "sign_in_failed")
     assert log == [("tuangiao", "sign_in_failed", "sai mật khẩu (lần 1/5)"),
                    ("khong.co.ai", "sign_in_failed", "không có tài khoản (lần 1/5)")]
@@ -112,75 +112,75 @@ def test_wrong_password_and_unknown_name_get_the_same_answer(con):
 
 def test_lockout_after_five_failures_then_unlock_after_the_window(con):
     for i in range(4):
-        with pytest.raises(auth.AuthError) as e:
-            auth.authenticate(con, "tuangiao", f"sai-{i}", now=minutes(i))
-        assert not isinstance(e.value, auth.AccountLocked)
-    with pytest.raises(auth.AccountLocked, match="tạm khóa 15 phút, đến 08:19 10/07/2025"):
-        auth.authenticate(con, "tuangiao", "sai-4", now=minutes(4))
+        with pytest.raises(accounts.AuthError) as e:
+            accounts.authenticate(con, "tuangiao", f"sai-{i}", now=minutes(i))
+        assert not isinstance(e.value, accounts.AccountLocked)
+    with pytest.raises(accounts.AccountLocked, match="tạm khóa 15 phút, đến 08:19 10/07/2025"):
+        accounts.authenticate(con, "tuangiao", "sai-4", now=minutes(4))
     # locked: even the right password is refused, and the attempt is recorded
-    with pytest.raises(auth.AccountLocked, match="đến 08:19"):
-        auth.authenticate(con, "tuangiao", PASSWORD, now=minutes(18))
+    with pytest.raises(accounts.AccountLocked, match="đến 08:19"):
+        accounts.authenticate(con, "tuangiao", PASSWORD, now=minutes(18))
     assert _audit(con, "sign_in_locked")[-1][0] == "tuangiao"
     # after the window the right password works, and the count starts again
-    assert auth.authenticate(con, "tuangiao", PASSWORD, now=minutes(19)).username == "tuangiao"
+    assert accounts.authenticate(con, "tuangiao", PASSWORD, now=minutes(19)).username == "tuangiao"
     assert scalar(con, "SELECT count(*) FROM sign_in_failures") == 0
-    with pytest.raises(auth.AuthError) as e:
-        auth.authenticate(con, "tuangiao", "sai", now=minutes(20))
-    assert not isinstance(e.value, auth.AccountLocked)
+    with pytest.raises(accounts.AuthError) as e:
+        accounts.authenticate(con, "tuangiao", "sai", now=minutes(20))
+    assert not isinstance(e.value, accounts.AccountLocked)
 
 
 def test_a_lock_that_ran_out_counts_afresh(con):
     for i in range(5):
-        with pytest.raises(auth.AuthError):
-            auth.authenticate(con, "tuangiao", "sai", now=minutes(i))
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(con, "tuangiao", "sai", now=minutes(i))
     # 16 minutes later the lock is over: one more wrong password is failure 1 of 5, not a new lock
-    with pytest.raises(auth.AuthError) as e:
-        auth.authenticate(con, "tuangiao", "sai", now=minutes(21))
-    assert not isinstance(e.value, auth.AccountLocked)
+    with pytest.raises(accounts.AuthError) as e:
+        accounts.authenticate(con, "tuangiao", "sai", now=minutes(21))
+    assert not isinstance(e.value, accounts.AccountLocked)
     assert scalar(con, "SELECT failures FROM sign_in_failures WHERE username = 'tuangiao'") == 1
 
 
 def test_an_unknown_name_is_locked_like_a_real_one(con):
     for i in range(5):
-        with pytest.raises(auth.AuthError) as e:
-            auth.authenticate(con, "ai.do", "sai", now=minutes(i))
-    assert isinstance(e.value, auth.AccountLocked)
-    with pytest.raises(auth.AccountLocked):
-        auth.authenticate(con, "ai.do", "sai", now=minutes(5))
+        with pytest.raises(accounts.AuthError) as e:
+            accounts.authenticate(con, "ai.do", "sai", now=minutes(i))
+    assert isinstance(e.value, accounts.AccountLocked)
+    with pytest.raises(accounts.AccountLocked):
+        accounts.authenticate(con, "ai.do", "sai", now=minutes(5))
 
 
 def test_lockout_is_configurable(con, monkeypatch):
     monkeypatch.setenv("CHITIEU_LOCKOUT_FAILURES", "2")
     monkeypatch.setenv("CHITIEU_LOCKOUT_MINUTES", "1")
-    with pytest.raises(auth.AuthError):
-        auth.authenticate(con, "tuangiao", "sai", now=T0)
-    with pytest.raises(auth.AccountLocked, match="tạm khóa 1 phút"):
-        auth.authenticate(con, "tuangiao", "sai", now=T0)
-    assert auth.authenticate(con, "tuangiao", PASSWORD, now=minutes(2)).username == "tuangiao"
+    with pytest.raises(accounts.AuthError):
+        accounts.authenticate(con, "tuangiao", "sai", now=T0)
+    with pytest.raises(accounts.AccountLocked, match="tạm khóa 1 phút"):
+        accounts.authenticate(con, "tuangiao", "sai", now=T0)
+    assert accounts.authenticate(con, "tuangiao", PASSWORD, now=minutes(2)).username == "tuangiao"
 
 
 def test_a_disabled_account_cannot_sign_in_and_its_sessions_end(con):
-    token = auth.new_session(con, auth.actor_for(con, "tuangiao"), now=T0)
-    auth.disable_user(con, "tuangiao", actor=auth.LOCAL_ADMIN, now=minutes(1))
-    with pytest.raises(auth.AuthError, match="vô hiệu hóa"):
-        auth.authenticate(con, "tuangiao", PASSWORD, now=minutes(2))
-    with pytest.raises(auth.SessionExpired):
-        auth.session_actor(con, token, now=minutes(2))
-    with pytest.raises(auth.AuthError, match="Sai tên đăng nhập"):   # a wrong password says nothing more
-        auth.authenticate(con, "tuangiao", "sai", now=minutes(3))
-    auth.enable_user(con, "tuangiao", actor=auth.LOCAL_ADMIN)
-    assert auth.authenticate(con, "tuangiao", PASSWORD, now=minutes(4)).role == "reporter"
+    token = accounts.new_session(con, accounts.actor_for(con, "tuangiao"), now=T0)
+    accounts.disable_user(con, "tuangiao", actor=permissions.LOCAL_ADMIN, now=minutes(1))
+    with pytest.raises(accounts.AuthError, match="vô hiệu hóa"):
+        accounts.authenticate(con, "tuangiao", PASSWORD, now=minutes(2))
+    with pytest.raises(accounts.SessionExpired):
+        accounts.session_actor(con, token, now=minutes(2))
+    with pytest.raises(accounts.AuthError, match="Sai tên đăng nhập"):   # a wrong password says nothing more
+        accounts.authenticate(con, "tuangiao", "sai", now=minutes(3))
+    accounts.enable_user(con, "tuangiao", actor=permissions.LOCAL_ADMIN)
+    assert accounts.authenticate(con, "tuangiao", PASSWORD, now=minutes(4)).role == "reporter"
 
 
 def test_a_new_password_clears_the_lock_and_ends_sessions(con):
-    token = auth.new_session(con, auth.actor_for(con, "tuangiao"), now=T0)
+    token = accounts.new_session(con, accounts.actor_for(con, "tuangiao"), now=T0)
     for i in range(5):
-        with pytest.raises(auth.AuthError):
-            auth.authenticate(con, "tuangiao", "sai", now=minutes(i))
-    auth.set_password(con, "tuangiao", "mat-khau-moi-2025", actor=auth.LOCAL_ADMIN, now=minutes(6))
-    assert auth.authenticate(con, "tuangiao", "mat-khau-moi-2025", now=minutes(7)).username == "tuangiao"
-    with pytest.raises(auth.SessionExpired):
-        auth.session_actor(con, token, now=minutes(7))
+        with pytest.raises(accounts.AuthError):
+            accounts.authenticate(con, "tuangiao", "sai", now=minutes(i))
+    accounts.set_password(con, "tuangiao", "mat-khau-moi-2025", actor=permissions.LOCAL_ADMIN, now=minutes(6))
+    assert accounts.authenticate(con, "tuangiao", "mat-khau-moi-2025", now=minutes(7)).username == "tuangiao"
+    with pytest.raises(accounts.SessionExpired):
+        accounts.session_actor(con, token, now=minutes(7))
     entry = con.execute("SELECT before::VARCHAR, after::VARCHAR FROM audit_log WHERE action = 'user_password'").fetchall()
     assert "mat-khau" not in str(entry) and "argon2" not in str(entry)     # never the password nor its hash
 
@@ -189,63 +189,63 @@ def test_a_new_password_clears_the_lock_and_ends_sessions(con):
 
 
 def test_session_token_is_random_and_stored_only_as_its_sha256(con):
-    token, actor = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    token, actor = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
     stored = con.execute("SELECT token_sha256, created_at, last_seen, expires_at FROM sessions").fetchall()
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(), T0, T0, T0 + dt.timedelta(hours=12))]
-    assert len(token) >= 40 and token != auth.sign_in(con, "tuangiao", PASSWORD, now=T0)[0]
-    assert auth.session_actor(con, token, now=minutes(1)) == actor
+    assert len(token) >= 40 and token != accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)[0]
+    assert accounts.session_actor(con, token, now=minutes(1)) == actor
 
 
 def test_idle_session_expires(con):
-    token, _ = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
-    assert auth.session_actor(con, token, now=minutes(29)).username == "tuangiao"   # activity at 8:29
-    assert auth.session_actor(con, token, now=minutes(58)).username == "tuangiao"   # 29 minutes later
-    with pytest.raises(auth.SessionExpired, match="không hoạt động quá 30 phút"):
-        auth.session_actor(con, token, now=minutes(58 + 31))
-    with pytest.raises(auth.SessionExpired):      # ended for good, even if asked "earlier"
-        auth.session_actor(con, token, now=minutes(59))
+    token, _ = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    assert accounts.session_actor(con, token, now=minutes(29)).username == "tuangiao"   # activity at 8:29
+    assert accounts.session_actor(con, token, now=minutes(58)).username == "tuangiao"   # 29 minutes later
+    with pytest.raises(accounts.SessionExpired, match="không hoạt động quá 30 phút"):
+        accounts.session_actor(con, token, now=minutes(58 + 31))
+    with pytest.raises(accounts.SessionExpired):      # ended for good, even if asked "earlier"
+        accounts.session_actor(con, token, now=minutes(59))
     assert scalar(con, "SELECT end_reason FROM sessions") == "idle"
     assert _audit(con, "session_expired") == [("tuangiao", "session_expired", "idle")]
 
 
 def test_activity_known_to_the_app_keeps_the_session(con):
     """The app writes last_seen only every few minutes; the activity it saw counts all the same."""
-    token, _ = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
-    assert auth.session_actor(con, token, now=minutes(45), seen=minutes(20)).username == "tuangiao"
+    token, _ = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    assert accounts.session_actor(con, token, now=minutes(45), seen=minutes(20)).username == "tuangiao"
 
 
 def test_session_expires_after_twelve_hours_however_active(con):
-    token, _ = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    token, _ = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
     for m in range(20, 12 * 60, 20):
-        auth.session_actor(con, token, now=minutes(m))
-    with pytest.raises(auth.SessionExpired, match="quá 12 giờ"):
-        auth.session_actor(con, token, now=minutes(12 * 60))
+        accounts.session_actor(con, token, now=minutes(m))
+    with pytest.raises(accounts.SessionExpired, match="quá 12 giờ"):
+        accounts.session_actor(con, token, now=minutes(12 * 60))
     assert scalar(con, "SELECT end_reason FROM sessions") == "absolute"
 
 
 def test_last_seen_is_written_at_most_every_few_minutes(con):
-    token, _ = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
-    auth.session_actor(con, token, now=minutes(1))
+    token, _ = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    accounts.session_actor(con, token, now=minutes(1))
     assert scalar(con, "SELECT last_seen FROM sessions") == T0
-    auth.session_actor(con, token, now=minutes(6))
+    accounts.session_actor(con, token, now=minutes(6))
     assert scalar(con, "SELECT last_seen FROM sessions") == minutes(6)
 
 
 def test_sign_out_ends_the_session(con):
-    token, _ = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
-    auth.sign_out(con, token, now=minutes(1))
-    with pytest.raises(auth.SessionExpired, match="đã đăng xuất"):
-        auth.session_actor(con, token, now=minutes(2))
-    auth.sign_out(con, token)     # twice: a no-op
+    token, _ = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    accounts.sign_out(con, token, now=minutes(1))
+    with pytest.raises(accounts.SessionExpired, match="đã đăng xuất"):
+        accounts.session_actor(con, token, now=minutes(2))
+    accounts.sign_out(con, token)     # twice: a no-op
     assert [a for _, a, _ in _audit(con)][-2:] == ["sign_in", "sign_out"]
-    with pytest.raises(auth.SessionExpired):
-        auth.session_actor(con, "a-token-nobody-was-given")
+    with pytest.raises(accounts.SessionExpired):
+        accounts.session_actor(con, "a-token-nobody-was-given")
 
 
 def test_a_role_change_is_seen_by_a_live_session(con):
-    token, actor = auth.sign_in(con, "tuangiao", PASSWORD, now=T0)
+    token, actor = accounts.sign_in(con, "tuangiao", PASSWORD, now=T0)
     con.execute("INSERT INTO account_units VALUES ('tuangiao', '094')")
-    assert auth.session_actor(con, token, now=minutes(1)).units == frozenset({"099", "094"})
+    assert accounts.session_actor(con, token, now=minutes(1)).units == frozenset({"099", "094"})
 
 
 # --- identity provider ---------------------------------------------------------------
@@ -253,17 +253,17 @@ def test_a_role_change_is_seen_by_a_live_session(con):
 
 def test_identity_provider_sign_in_maps_the_email_to_an_account(db, con):
     make_user(db, "ld.email", "viewer", email="Lanh.Dao@dienbien.gov.vn")
-    token, actor = auth.sign_in_external(con, "lanh.dao@dienbien.gov.vn", now=T0)
-    assert actor.username == "ld.email" and auth.session_actor(con, token, now=minutes(1)).role == "viewer"
-    with pytest.raises(auth.AuthError, match="chưa gắn với tài khoản nào"):
-        auth.sign_in_external(con, "nguoi.la@example.com", now=T0)
+    token, actor = accounts.sign_in_external(con, "lanh.dao@dienbien.gov.vn", now=T0)
+    assert actor.username == "ld.email" and accounts.session_actor(con, token, now=minutes(1)).role == "viewer"
+    with pytest.raises(accounts.AuthError, match="chưa gắn với tài khoản nào"):
+        accounts.sign_in_external(con, "nguoi.la@example.com", now=T0)
 
 
 def test_an_account_without_a_password_cannot_sign_in_with_one(db, con):
     with connect(db) as c:
-        auth.create_user(c, "chi.sso", None, role="viewer", email="sso@dienbien.gov.vn", actor=auth.LOCAL_ADMIN)
-    with pytest.raises(auth.AuthError, match="Sai tên đăng nhập"):
-        auth.authenticate(con, "chi.sso", "", now=T0)
+        accounts.create_user(c, "chi.sso", None, role="viewer", email="sso@dienbien.gov.vn", actor=permissions.LOCAL_ADMIN)
+    with pytest.raises(accounts.AuthError, match="Sai tên đăng nhập"):
+        accounts.authenticate(con, "chi.sso", "", now=T0)
 
 
 # --- the command line ----------------------------------------------------------------
@@ -282,7 +282,7 @@ def test_init_makes_the_first_admin_once(db_file, mini_catalog_dir, capsys, monk
     assert code == 0 and "Đã tạo tài khoản quản trị đầu tiên: admin, mật khẩu" in out
     password = out.split("hãy ghi lại): ")[1].split()[0]
     with connect(db_file) as c:
-        assert auth.authenticate(c, "admin", password).role == "admin"
+        assert accounts.authenticate(c, "admin", password).role == "admin"
     code, out, _ = _cli(capsys, monkeypatch, "init", "--targets", str(mini_catalog_dir))
     assert code == 0 and "admin" not in out
 
@@ -292,7 +292,7 @@ def test_init_takes_the_first_admin_password_from_stdin(db_file, mini_catalog_di
                         stdin="mat-khau-quan-tri\n")
     assert code == 0 and "mat-khau-quan-tri" not in out
     with connect(db_file) as c:
-        assert auth.authenticate(c, "admin", "mat-khau-quan-tri").role == "admin"
+        assert accounts.authenticate(c, "admin", "mat-khau-quan-tri").role == "admin"
 
 
 def test_user_add_list_disable_password(db, capsys, monkeypatch):
@@ -312,8 +312,8 @@ def test_user_add_list_disable_password(db, capsys, monkeypatch):
                         stdin="mat-khau-moi-nhe-2025\n")
     assert code == 0, err
     with connect(db) as c:
-        with pytest.raises(auth.AuthError, match="vô hiệu hóa"):
-            auth.authenticate(c, "cb.muongnhe", "mat-khau-moi-nhe-2025")
+        with pytest.raises(accounts.AuthError, match="vô hiệu hóa"):
+            accounts.authenticate(c, "cb.muongnhe", "mat-khau-moi-nhe-2025")
         log = [r[0] for r in c.execute("SELECT action FROM audit_log WHERE object = 'cb.muongnhe' ORDER BY id")
                .fetchall()]
     assert log == ["user_add", "user_disable", "user_password", "sign_in_failed"]

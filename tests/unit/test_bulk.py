@@ -1,6 +1,5 @@
 """The long bulk format: CSV and XLSX written, read back, validated cell by cell."""
 
-import io
 import json
 
 import openpyxl

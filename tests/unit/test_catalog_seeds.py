@@ -86,14 +86,14 @@ def all_targets(plans):
     ("dienbien_2021_2025", "start", 2021),
     ("dienbien_2021_2025", "end", 2025),
     ("dienbien_2021_2025", "baseline_year", 2020),
-    ("dienbien_2021_2025", "source", "002_fd90cf8112a35a61.txt"),
+    ("dienbien_2021_2025", "source", "sources/dienbien_2021_2025.txt"),
     ("bentre_2024_2025", "doc_number", ""),
     ("bentre_2024_2025", "doc_date", None),
     ("bentre_2024_2025", "issuer", "Ban Thường vụ Tỉnh ủy Bến Tre"),
     ("bentre_2024_2025", "scope_unit", "83"),
     ("bentre_2024_2025", "start", 2024),
     ("bentre_2024_2025", "end", 2025),
-    ("bentre_2024_2025", "source", "004_e7e67510d63610d6.txt"),
+    ("bentre_2024_2025", "source", "sources/bentre_2024_2025.txt"),
 ])
 def test_plan_identity(plans, plan_id, field, expected):
     assert getattr(plans[plan_id], field) == expected

@@ -12,9 +12,3 @@ def test_every_command_is_in_the_readme():
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     missing = [name for name in sub.choices if f"python -m etl {name}" not in README]
     assert missing == []
-
-
-def test_settings_are_in_the_readme():
-    for name in ("CHITIEU_DB", "CHITIEU_DB_WAIT", "CHITIEU_TEST_SLOW_LOAD", "CHITIEU_LOCKOUT_FAILURES",
-                 "CHITIEU_LOCKOUT_MINUTES", "CHITIEU_SESSION_IDLE_MINUTES", "CHITIEU_SESSION_MAX_HOURS"):
-        assert name in README, name

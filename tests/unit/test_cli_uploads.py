@@ -164,7 +164,7 @@ def test_uploads_list_and_rollback_restores_the_earlier_value(ret_db, tmp_path, 
     code, _, err = _run(capsys, "rollback", str(second["upload_id"]))
     assert code == 1 and "đã được rút lại trước đó" in err
     code, _, err = _run(capsys, "rollback", "999")
-    assert code == 2 and "Không có lần nạp số 999" in err
+    assert code == 1 and "Không có lần nạp số 999" in err   # data not there: exit 1 (README)
 
 
 def test_rollback_text_and_the_same_file_loads_again_after(ret_db, tmp_path, capsys):

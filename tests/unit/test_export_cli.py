@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from etl import cli, report_cli
+from etl import cli
 from kpi import exports
 from kpi.exports import images
 from kpi.store import connect
@@ -27,18 +27,17 @@ def renderer():
 
 def run(capsys, *args) -> tuple[int, str, str]:
     """The command through ``etl.cli.main`` (exit codes and messages as users get them)."""
-    code = report_cli.main(list(args))
+    code = cli.main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def test_register_adds_the_report_command():
-    p = argparse.ArgumentParser()
-    sub = p.add_subparsers(dest="command")
-    report_cli.register(sub)
-    args = p.parse_args(["report", "--plan", "x", "--period", "2025Q2", "-o", "a.docx", "--db", "d.duckdb"])
+def test_report_is_a_command_like_the_others():
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    args = cli.build_parser().parse_args(["--db", "d.duckdb", "report", "--plan", "x", "--period", "2025Q2",
+                                          "-o", "a.docx"])
     assert (args.plan, args.period, args.output, args.db, args.func) == ("x", "2025Q2", "a.docx", "d.duckdb",
-                                                                          report_cli.cmd_report)
+                                                                          cli.cmd_report)
     assert "báo cáo quý" in sub.choices["report"].description
 
 
@@ -61,7 +60,7 @@ def test_report_writes_word_excel_and_charts(demo_copy, tmp_path, capsys, render
     assert load_workbook(tmp_path / "bang.xlsx")["Chỉ tiêu"].max_row >= 30
     files = sorted(p.name for p in (tmp_path / "img").iterdir())
     assert len(files) == 24 and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
-    assert "[########################] 24/24" in err                     # the progress bar on stderr
+    assert "[########################] 26/26 Xong" in err           # the progress bar on stderr: 24 images, Word, Excel
     [(who, via, obj, after)] = exports_logged(demo_copy)                   # in the audit log
     assert (who, via, obj) == ("@local", "cli", "bentre_2024_2025 2025Q2")
     assert json.loads(after)["files"] == [str(out), str(tmp_path / "bang.xlsx"), str(tmp_path / "img")]
@@ -85,7 +84,7 @@ def test_report_json(demo_copy, tmp_path, capsys, renderer):
     summary = json.loads(stdout)
     assert summary["file"] == str(out) and summary["targets"] == 0 and summary["charts"] == 0
     due = exports.report_data(demo_copy, "laichau_daihoi_thidua_2025", "2025Q2").milestones_due()
-    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"read", "charts", "write"}
+    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"charts", "docx", "xlsx", "total"}
     assert Document(io.BytesIO(out.read_bytes())).paragraphs
 
 
@@ -97,7 +96,7 @@ def test_default_file_name(demo_copy, tmp_path, capsys, monkeypatch, renderer):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--plan", "dienbien_2021_2025", "--period", "2025"], "Báo cáo lập theo quý: kỳ phải có dạng 2025Q2"),
+    (["--plan", "dienbien_2021_2025", "--period", "2025"], "Kỳ phải là một quý, ví dụ 2025Q2"),
     (["--plan", "dienbien_2021_2025", "--period", "quý 2"], "Kỳ báo cáo không hợp lệ"),
     (["--plan", "dienbien_2021_2025", "--period", "2030Q1"], "nằm ngoài thời gian của kế hoạch (2021–2025)"),
     (["--plan", "khong_co", "--period", "2025Q2"], "Không có kế hoạch 'khong_co'. Các kế hoạch: bentre_2024_2025"),
@@ -126,12 +125,10 @@ def test_database_without_catalogue_exits_1(tmp_path, capsys):
     assert not (tmp_path / "bc.docx").exists()
 
 
-def test_wired_into_python_m_etl_once_the_lead_adds_it(demo_copy, tmp_path):
-    """Through a real process, the way batch scripts call it (report_cli's own entry until cli.py wires it)."""
+def test_through_python_m_etl(demo_copy, tmp_path):
+    """Through a real process, the way batch scripts call it."""
     out = tmp_path / "bc.docx"
-    wired = "report" in next(a for a in cli.build_parser()._actions
-                             if isinstance(a, argparse._SubParsersAction)).choices
-    module = "etl" if wired else "etl.report_cli"
+    module = "etl"
     proc = subprocess.run([sys.executable, "-m", module, "--db", str(demo_copy), "report", "--plan",
                            "dienbienphu_ct41_2025", "--period", "2025Q2", "-o", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -139,4 +136,4 @@ def test_wired_into_python_m_etl_once_the_lead_adds_it(demo_copy, tmp_path):
     assert "Đã ghi báo cáo" in proc.stdout and out.is_file()
     proc = subprocess.run([sys.executable, "-m", module, "--db", str(demo_copy), "report", "--plan",
                            "dienbienphu_ct41_2025", "--period", "2025"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 2 and "Báo cáo lập theo quý" in proc.stderr
+    assert proc.returncode == 2 and "Kỳ phải là một quý" in proc.stderr

@@ -312,8 +312,8 @@ def test_letterhead_for(issuer, parent, body, number, place, party):
 
 
 @pytest.mark.parametrize("period, message", [
-    ("2025", "Báo cáo lập theo quý"),
-    ("2025Q2-YTD", "Báo cáo lập theo quý"),
+    ("2025", "Kỳ phải là một quý"),
+    ("2025Q2-YTD", "Kỳ phải là một quý"),
     ("Q2/2025", "Kỳ báo cáo không hợp lệ"),
     ("2019Q4", "nằm ngoài thời gian của kế hoạch"),
 ])

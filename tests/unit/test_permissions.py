@@ -13,8 +13,8 @@ from accounts_kit import make_user
 from etl.cli import main
 from etl.load import list_uploads, rollback_upload, withdraw, write
 from etl.validate import Checked, Row
-from kpi import auth, repo
-from kpi.auth import Actor, PermissionDenied, can
+from kpi import accounts, permissions, repo
+from kpi.permissions import Actor, PermissionDenied, can
 from kpi.periods import Period
 from kpi.store import connect, scalar
 from returns_kit import PLAN, fill_template, write_return_catalog
@@ -58,16 +58,16 @@ ADMIN = Actor("quantri", "admin")
     (ADMIN, "rollback", None, True),
     (ADMIN, "read_audit", None, True),
     (ADMIN, "manage_accounts", None, True),
-    (auth.LOCAL_ADMIN, "manage_accounts", None, True),
-    (auth.SYSTEM, "write_unit", "11", True),
+    (permissions.LOCAL_ADMIN, "manage_accounts", None, True),
+    (permissions.SYSTEM, "write_unit", "11", True),
 ])
 def test_permission_table(actor, action, unit, allowed):
     assert can(actor, action, unit) is allowed
     if allowed:
-        auth.authorize(actor, action, unit)
+        permissions.authorize(actor, action, unit)
     else:
         with pytest.raises(PermissionDenied, match=f"Tài khoản '{actor.username}'"):
-            auth.authorize(actor, action, unit)
+            permissions.authorize(actor, action, unit)
 
 
 def test_unknown_action_is_a_programming_error():
@@ -83,7 +83,7 @@ def test_unknown_action_is_a_programming_error():
     (VIEWER, "lanhdao", set(), False),
 ])
 def test_who_may_withdraw_an_upload(actor, uploaded_by, units, allowed):
-    assert auth.can_withdraw(actor, uploaded_by, units) is allowed
+    assert permissions.can_withdraw(actor, uploaded_by, units) is allowed
 
 
 # --- the core refuses ------------------------------------------------------------------
@@ -262,7 +262,7 @@ def test_cli_load_as_an_unknown_or_read_only_account(ret_db, tmp_path, capsys, u
 
 def test_cli_disabled_account_cannot_act(ret_db, tmp_path, capsys):
     with connect(ret_db) as con:
-        auth.disable_user(con, "tuangiao", actor=auth.LOCAL_ADMIN)
+        accounts.disable_user(con, "tuangiao", actor=permissions.LOCAL_ADMIN)
     code, _, err = _run(capsys, "load", str(_return(tmp_path, capsys, "099")), "--user", "tuangiao")
     assert code == 1 and "đã bị vô hiệu hóa" in err
 

@@ -97,7 +97,7 @@ def test_last_known_value_for_reference(ret_db, tmp_path, capsys):
     (["--unit", "12", "--period", "2025Q2"], "đơn vị 12 (Lai Châu) không thuộc phạm vi của kế hoạch"),
     (["--unit", "099", "--period", "2025Q3"], "đơn vị 099 (Huyện Tuần Giáo) đã hết hiệu lực từ 01/07/2025"),
     (["--unit", "11", "--period", "2026Q1"], "Quý I/2026 nằm ngoài thời gian của kế hoạch"),
-    (["--unit", "11", "--period", "2025"], "Kỳ của biểu báo cáo phải là một quý"),
+    (["--unit", "11", "--period", "2025"], "Kỳ phải là một quý"),
     (["--unit", "XX", "--period", "2025Q2"], "Không có đơn vị 'XX'"),
 ])
 def test_template_refused_for_wrong_unit_or_period(ret_db, tmp_path, capsys, args, message):

@@ -9,7 +9,7 @@ import pytest
 
 from etl.load import rollback_upload, write
 from etl.validate import Checked, Row
-from kpi.auth import LOCAL_ADMIN
+from kpi.permissions import LOCAL_ADMIN
 from kpi import store
 from kpi.periods import Period
 from kpi.store import StoreBusy, connect, scalar

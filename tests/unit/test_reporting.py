@@ -1,4 +1,4 @@
-"""Page data without Streamlit: reporting rate and the default as-of."""
+"""Returns received, late and missing (kpi.reporting), and the default as-of."""
 
 import datetime as dt
 
@@ -6,12 +6,12 @@ import pandas as pd
 
 from etl.load import write
 from etl.validate import Checked, Row
-from kpi import auth
+from kpi import permissions
 from kpi.assess import default_as_of
 from kpi.catalog import Plan
 from kpi.periods import Period
 from kpi.repo import catalog_from_db
-from kpi.views import REPORT_DUE_DAYS, reporting_table
+from kpi.reporting import due_days, reporting_table
 
 PLAN = Plan(id="p", title="Kế hoạch", short_title="KH", doc_number="", doc_date=None, issuer="UBND",
             scope_unit="11", start=2024, end=2025, source="")
@@ -24,7 +24,7 @@ def _uploads(rows):
 
 
 def test_reporting_counts_on_time_late_and_missing():
-    due = Period.parse("2024Q2").end_date() + dt.timedelta(days=REPORT_DUE_DAYS)
+    due = Period.parse("2024Q2").end_date() + dt.timedelta(days=due_days())
     ups = _uploads([
         ("094", "2024Q1", dt.datetime(2024, 4, 10), "committed", "return"),
         ("099", "2024Q1", dt.datetime(2024, 4, 20), "committed", "return"),        # late
@@ -53,7 +53,7 @@ def test_reporting_ignores_other_plans_units_and_starts_with_the_first_return():
 def test_a_yearly_estimate_does_not_move_the_default_as_of(con):
     def load(*rows):
         checked = Checked(rows=[Row(i, "11", Period.parse(p), v, s) for i, p, v, s in rows], rows_read=len(rows))
-        assert write(con, checked, file_name="x.csv", data=None, fmt="bulk", actor=auth.LOCAL_ADMIN).ok
+        assert write(con, checked, file_name="x.csv", data=None, fmt="bulk", actor=permissions.LOCAL_ADMIN).ok
 
     plan = catalog_from_db(con).plan("mini_2021_2025")
     load(("new_jobs", "2025Q2-YTD", 4000, "preliminary"), ("new_jobs", "2025", 9100, "estimate"))

@@ -1,24 +1,9 @@
-"""Accounts, roles, sign-in, sessions, and who may do what: all of it in this one module.
+"""Accounts, passwords, sign-in and sessions, as the database keeps them.
 
-No Streamlit here: the app (``kpi.ui``), the command line (``etl.cli``) and the
-core functions that change data (``etl.load.write``, ``withdraw``,
-``kpi.repo.mark_milestone``, ``sync_catalog``) all ask :func:`authorize`.
-
-Roles (``ROLES``): *viewer* (leaders: read everything, change nothing),
-*reporter* (sends returns for its own units only, exactly the units listed on
-the account: not the units below them), *secretariat* (targets, milestones,
-rollbacks, every unit's uploads, the audit log), *admin* (all that, and
-accounts)::
-
-    >>> a = Actor("tuangiao", "reporter", frozenset({"099"}))
-    >>> can(a, "write_unit", "099"), can(a, "write_unit", "11"), can(a, "rollback")
-    (True, False, False)
-    >>> can(Actor("vanphong", "secretariat"), "write_unit", "11")
-    True
-
-Passwords are hashed with argon2id (argon2-cffi, RFC 9106 low-memory
-parameters: 64 MiB, 3 passes, 4 lanes). After ``max_failures`` wrong
-passwords in a row a name is locked for ``lockout`` minutes, whether the
+Who may do what is ``kpi.permissions``; this module keeps the accounts that
+carry a role. Passwords are hashed with argon2id (argon2-cffi, RFC 9106
+low-memory parameters: 64 MiB, 3 passes, 4 lanes). After ``max_failures``
+wrong passwords in a row a name is locked for ``lockout`` minutes, whether the
 account exists or not, so the answers never tell which names exist. A session
 is a random token kept by the app in server memory; the database keeps only
 its SHA-256, with an idle timeout and an absolute one. Every function takes
@@ -29,54 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kpi import audit
-from kpi.store import first, scalar, transaction
-
-ROLES = {
-    "viewer": "lãnh đạo (chỉ xem)",
-    "reporter": "báo cáo viên",
-    "secretariat": "văn phòng thường trực",
-    "admin": "quản trị",
-}
-ALL_ROLES = frozenset(ROLES)
-
-# What each action needs. "write_unit" and "read_uploads" are also limited, for a
-# reporter, to the units on its account (see ``can``).
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "read": ALL_ROLES,                                          # dashboards, targets, plans
-    "export": ALL_ROLES,                                        # reports, tables, charts
-    "upload": frozenset({"reporter", "secretariat", "admin"}),  # the upload page at all
-    "write_unit": frozenset({"reporter", "secretariat", "admin"}),
-    "read_uploads": ALL_ROLES,
-    "rollback": frozenset({"secretariat", "admin"}),            # any upload (a reporter: see can_withdraw)
-    "edit_milestone": frozenset({"secretariat", "admin"}),
-    "edit_targets": frozenset({"secretariat", "admin"}),
-    "read_audit": frozenset({"secretariat", "admin"}),
-    "manage_accounts": frozenset({"admin"}),
-}
-UNIT_SCOPED = frozenset({"write_unit", "read_uploads"})
-
-DENIED = {
-    "read": "không được xem số liệu",
-    "export": "không được xuất báo cáo",
-    "upload": "không được nạp số liệu",
-    "write_unit": "không được ghi số liệu của đơn vị {unit}",
-    "read_uploads": "không được xem các lần nạp của đơn vị {unit}",
-    "rollback": "không được rút lại lần nạp này",
-    "edit_milestone": "không được xác nhận mốc thời hạn",
-    "edit_targets": "không được sửa danh mục chỉ tiêu",
-    "read_audit": "không được xem nhật ký",
-    "manage_accounts": "không được quản lý tài khoản",
-}
+from kpi import audit, settings
+from kpi.permissions import ROLES, Actor, authorize
+from kpi.fmt import fmt_datetime
+from kpi.repo import units_by_code
+from kpi.store import connect, db_path, first, open_existing, scalar, transaction
+from kpi.texts import unit_label
 
 BAD_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -104,94 +56,8 @@ class SessionExpired(AuthError):
     """The session ended: idle too long, too old, signed out, or the account disabled."""
 
 
-class PermissionDenied(Exception):
-    """The actor may not do this; the message names the account and what was refused."""
-
-
 class AccountError(ValueError):
     """A bad username, role, unit or password when creating or changing an account."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: an account, the local administrator at the command line, or the demo loader."""
-
-    username: str
-    role: str
-    units: frozenset = frozenset()
-    full_name: str = ""
-    via: str = "app"      # app | cli | system
-
-    @property
-    def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
-
-    def describe(self) -> str:
-        """``'tuangiao' (báo cáo viên của 099)``: how messages name the actor."""
-        if self.role == "reporter":
-            return f"'{self.username}' ({self.role_label} của {', '.join(sorted(self.units)) or 'không đơn vị nào'})"
-        return f"'{self.username}' ({self.role_label})"
-
-    def display(self) -> str:
-        return f"{self.full_name} ({self.username})" if self.full_name else self.username
-
-
-# Names starting with "@" can never be accounts (see USERNAME_RE).
-LOCAL_ADMIN = Actor("@local", "admin", full_name="Quản trị cục bộ", via="cli")
-SYSTEM = Actor("@system", "admin", full_name="Hệ thống (dữ liệu minh họa)", via="system")
-
-
-def local_admin() -> Actor:
-    """The command line without ``--user``: the local administrator, named after the OS account."""
-    try:
-        import getpass
-
-        who = getpass.getuser()
-    except Exception:  # no user name from the OS (some containers)
-        who = ""
-    return Actor("@local", "admin", full_name=f"Quản trị cục bộ ({who})" if who else "Quản trị cục bộ", via="cli")
-
-
-# --- permissions ------------------------------------------------------------
-
-
-def can(actor: Actor, action: str, unit: str | None = None) -> bool:
-    """May ``actor`` do ``action`` (on ``unit``)? For a reporter, unit-scoped actions need one of its units.
-
-    With ``unit=None`` a unit-scoped action asks about the role only ("may it write some unit?").
-    """
-    if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}")
-    if actor.role not in PERMISSIONS[action]:
-        return False
-    if action in UNIT_SCOPED and actor.role == "reporter" and unit is not None:
-        return unit in actor.units
-    return True
-
-
-def authorize(actor: Actor, action: str, unit: str | None = None) -> None:
-    """Raise :class:`PermissionDenied` unless ``can(actor, action, unit)``."""
-    if not isinstance(actor, Actor):
-        raise TypeError("authorize needs an Actor (kpi.auth.Actor), not " + type(actor).__name__)
-    if not can(actor, action, unit):
-        raise PermissionDenied(denied_message(actor, action, unit))
-
-
-def denied_message(actor: Actor, action: str, unit: str | None = None) -> str:
-    return f"Tài khoản {actor.describe()} {DENIED[action].format(unit=unit)}"
-
-
-def can_withdraw(actor: Actor, uploaded_by: str | None, units: set[str]) -> bool:
-    """Rolling an upload back: the secretariat and admins any; a reporter only its own upload of its own units."""
-    if can(actor, "rollback"):
-        return True
-    return (actor.role == "reporter" and bool(uploaded_by) and uploaded_by == actor.username
-            and bool(units) and set(units) <= set(actor.units))
-
-
-def writable_units(actor: Actor, units) -> list[str]:
-    """The codes among ``units`` that ``actor`` may write, in the same order."""
-    return [u for u in units if can(actor, "write_unit", u)]
 
 
 # --- settings ---------------------------------------------------------------
@@ -211,12 +77,12 @@ class Policy:
 def load_policy() -> Policy:
     """The policy from the environment (``CHITIEU_LOCKOUT_FAILURES``, ``CHITIEU_LOCKOUT_MINUTES``,
     ``CHITIEU_SESSION_IDLE_MINUTES``, ``CHITIEU_SESSION_MAX_HOURS``), else the defaults."""
-    env = os.environ.get
+    get = settings.get
     return Policy(
-        max_failures=int(env("CHITIEU_LOCKOUT_FAILURES", 5)),
-        lockout=dt.timedelta(minutes=float(env("CHITIEU_LOCKOUT_MINUTES", 15))),
-        idle=dt.timedelta(minutes=float(env("CHITIEU_SESSION_IDLE_MINUTES", 30))),
-        absolute=dt.timedelta(hours=float(env("CHITIEU_SESSION_MAX_HOURS", 12))),
+        max_failures=get("CHITIEU_LOCKOUT_FAILURES"),
+        lockout=dt.timedelta(minutes=get("CHITIEU_LOCKOUT_MINUTES")),
+        idle=dt.timedelta(minutes=get("CHITIEU_SESSION_IDLE_MINUTES")),
+        absolute=dt.timedelta(hours=get("CHITIEU_SESSION_MAX_HOURS")),
     )
 
 
@@ -631,3 +497,82 @@ def sign_out(con: duckdb.DuckDBPyConnection, token: str, *, now: dt.datetime | N
                     [at, _token_hash(token)])
         audit.record(con, Actor(row[0], row[1] or "", full_name=row[2] or "", via=row[3] or "app"), "sign_out",
                      row[0], now=at)
+
+
+# --- what the sign-in and accounts pages call (a connection of their own each) ------------
+
+# The demo accounts' published password (python -m etl demo). The sign-in page shows it only while a
+# demo account still has it.
+DEMO_PASSWORD = "minhhoa2025"
+
+
+def open_session(path=None, username: str = "", password: str = "") -> tuple[str, SessionInfo]:
+    """Sign in: the session token and what the app keeps about the session; AuthError otherwise."""
+    with open_existing(path) as con:
+        token, _actor = sign_in(con, username, password)
+        return token, session_info(con, token)
+
+
+def open_external_session(path=None, email: str | None = None) -> tuple[str, SessionInfo]:
+    """Sign in through the identity provider (``st.login``): the account with that e-mail."""
+    with open_existing(path) as con:
+        token, _actor = sign_in_external(con, email)
+        return token, session_info(con, token)
+
+
+def check_session(path=None, token: str = "", seen: dt.datetime | None = None) -> SessionInfo:
+    """Check a session (SessionExpired when over) and note the activity ``seen``."""
+    with connect(db_path(path)) as con:
+        return session_info(con, token, seen=seen)
+
+
+def close_session(path=None, token: str = "") -> None:
+    with connect(db_path(path)) as con:
+        sign_out(con, token)
+
+
+def demo_hint(path=None) -> dict | None:
+    """What the sign-in page tells: the demo accounts that still have the demo password, and that password;
+    or that there is no account yet. None on a real database with accounts."""
+    p = db_path(path)
+    if not p.exists():
+        return None
+    with connect(p) as con:
+        accounts = demo_accounts(con)
+        none_yet = account_count(con) == 0
+    if none_yet:
+        return {"accounts": [], "password": None, "no_accounts": True}
+    return {"accounts": accounts, "password": DEMO_PASSWORD, "no_accounts": False} if accounts else None
+
+
+def accounts_view(path=None, *, actor) -> dict:
+    """Accounts for the Tài khoản page, and the units a reporter can be given."""
+    with open_existing(path) as con:
+        users = list_users(con, actor=actor)
+        units = units_by_code(con)
+    table = pd.DataFrame([{
+        "Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": u["role_label"],
+        "Đơn vị": ", ".join(u["units"]), "Trạng thái": ("Đang dùng" if u["active"] else "Đã vô hiệu hóa")
+        + (" · tạm khóa" if u["locked"] else "") + (" · minh họa" if u["demo"] else ""),
+        "Đăng nhập gần nhất": fmt_datetime(u["last_sign_in"]) if u["last_sign_in"] else "",
+        "Tạo lúc": fmt_datetime(u["created_at"]), "Người tạo": u["created_by"] or "",
+    } for u in users])
+    pickable = {c: f"{unit_label(u, c)} ({c})" for c, u in sorted(units.items()) if u["level"] != "country"}
+    return {"table": table, "usernames": [u["username"] for u in users],
+            "active": {u["username"]: u["active"] for u in users}, "units": pickable, "roles": dict(ROLES)}
+
+
+def add_account(path=None, *, actor, username: str, password: str, role: str, units=(), full_name: str = "") -> str:
+    with connect(db_path(path)) as con:
+        return create_user(con, username, password, role=role, units=units, full_name=full_name,
+                                actor=actor).describe()
+
+
+def set_account_active(path=None, *, actor, username: str, active: bool) -> None:
+    with connect(db_path(path)) as con:
+        set_active(con, username, active, actor=actor)
+
+
+def reset_password(path=None, *, actor, username: str, password: str) -> None:
+    with connect(db_path(path)) as con:
+        set_password(con, username, password, actor=actor)

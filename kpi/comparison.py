@@ -1,0 +1,114 @@
+"""The units page: units side by side on the plan's targets, and who sent their returns."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from kpi import charts, progress
+from kpi.assess import default_as_of
+from kpi.catalog import Target
+from kpi.periods import Period
+from kpi.progress import GOOD
+from kpi.repo import current_values, read_catalog, series_points, units_by_code
+from kpi.reporting import reporting_table, uploads_for_reporting
+from kpi.store import open_existing
+from kpi.texts import LEVEL_LABELS, short_name, source_line
+
+
+def scaled(t: Target, factor: float) -> Target:
+    """A province target brought to a unit's size (for indicators that add up across units)."""
+    def s(x):
+        return None if x is None else x * factor
+    return dataclasses.replace(
+        t, value=s(t.value) if t.kind not in ("avg_growth", "share", "relative") else t.value,
+        low=s(t.low), high=s(t.high),
+        baseline=dataclasses.replace(t.baseline, value=t.baseline.value * factor) if t.baseline else None)
+
+
+def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, cluster: str | None = None,
+               level: str | None = None) -> dict:
+    """Units side by side: ranking, unit × indicator heatmap, reporting rate and timeliness.
+
+    Units are judged on the plan's own targets. For an indicator that adds up
+    across units (aggregation ``sum``) a unit's target is the province target
+    times the unit's share of the province in the first year both have
+    values; rates and percentages keep the province's target.
+    """
+    with open_existing(path) as con:
+        cat = read_catalog(con)
+        plan = cat.plan(plan_id)
+        units = units_by_code(con)
+        as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan)
+        codes = sorted({t.indicator for t in plan.targets})
+        df = current_values(con, codes) if codes else pd.DataFrame()
+        uploads = uploads_for_reporting(con)
+    subunits = sorted({c for c in df.get("unit", []) if units.get(c, {}).get("parent") == plan.scope_unit})
+    # Former districts and the communes after them are never ranked together.
+    levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in subunits)]
+    level = level if level in levels else (levels[0] if levels else None)
+    subunits = [c for c in subunits if units[c]["level"] == level]
+    clusters = sorted({units[c]["cluster"] for c in subunits if units[c].get("cluster")})
+    if cluster:
+        subunits = [c for c in subunits if units[c].get("cluster") == cluster]
+    series = {(i, u): series_points(g) for (i, u), g in df.groupby(["indicator", "unit"])} if not df.empty else {}
+    province = {i: series.get((i, plan.scope_unit), []) for i in codes}
+    heat_targets = [t for t in plan.targets
+                    if cat.indicators[t.indicator].aggregation != "none" and not t.benchmark]
+    ranking, matrix = [], []
+    for code in subunits:
+        row, good, total = [], 0, 0
+        for t in heat_targets:
+            ind = cat.indicators[t.indicator]
+            pts = series.get((t.indicator, code), [])
+            if not pts:
+                row.append(None)
+                continue
+            target = t
+            if ind.aggregation == "sum":
+                factor = share(pts, province[t.indicator])
+                if factor is None:
+                    row.append(None)
+                    continue
+                target = scaled(t, factor)
+            a = progress.assess_target(target, ind, pts, as_of_p)
+            row.append(a.status)
+            if a.status != "no_data":
+                total += 1
+                good += a.status in GOOD
+        matrix.append(row)
+        if total:
+            ranking.append({"code": code, "name": units[code]["name"], "good": good, "total": total,
+                            "share": good / total, "cluster": units[code].get("cluster") or ""})
+    labels = [f"{units[c]['name']}" for c in subunits]
+    ind_labels = [short_name(cat.indicators[t.indicator].name) for t in heat_targets]
+    keep = [j for j in range(len(heat_targets)) if any(r[j] for r in matrix)]
+    matrix = [[r[j] for j in keep] for r in matrix]
+    ind_labels = [ind_labels[j] for j in keep]
+    src = source_line(plan, as_of_p)
+    # every unit under the plan's scope at this level is expected to report, data or not
+    expected = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and u["level"] == level
+                      and (not cluster or u.get("cluster") == cluster))
+    reporting = reporting_table(plan, units, uploads, expected, as_of_p)
+    return {
+        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
+        "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,
+        "ranking_chart": charts.unit_ranking(ranking, title="Xếp hạng đơn vị theo tỷ lệ chỉ tiêu đạt / đúng tiến độ",
+                                             source=src) if ranking else None,
+        "heatmap": charts.unit_heatmap(labels, ind_labels, matrix, title="Tiến độ theo đơn vị và chỉ số",
+                                       source=src) if matrix and ind_labels else None,
+        "reporting": reporting,
+        "reporting_chart": charts.reporting_bar(reporting["by_period"], title="Tình hình nộp báo cáo quý",
+                                                source=src) if reporting["by_period"] else None,
+    }
+
+
+def share(unit_pts: list, prov_pts: list) -> float | None:
+    """The unit's share of the province in the first full year both report."""
+    uy = {p.period.year: p.value for p in unit_pts if p.period.kind == "Y"}
+    py = {p.period.year: p.value for p in prov_pts if p.period.kind == "Y"}
+    for y in sorted(set(uy) & set(py)):
+        if py[y]:
+            return uy[y] / py[y]
+    return None

@@ -1,0 +1,85 @@
+"""The target page: one target's chart, assessment, values with their revisions, and each unit's latest value."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpi import charts, progress
+from kpi.assess import default_as_of
+from kpi.catalog import KIND_LABELS, Plan, Target
+from kpi.fmt import fmt_datetime, fmt_value
+from kpi.periods import Period
+from kpi.repo import current_values, history, read_catalog, series_points, units_by_code
+from kpi.store import STATUS_LABELS, open_existing
+from kpi.texts import latest_text, source_line, target_text, unit_label
+
+
+def target_detail(path=None, plan_id: str | None = None, target_id: str | None = None, as_of: str | None = None,
+                  unit: str | None = None) -> dict:
+    """Everything the target page shows."""
+    with open_existing(path) as con:
+        cat = read_catalog(con)
+        plan = cat.plan(plan_id)
+        t = plan.target(target_id) if target_id else plan.targets[0]
+        ind = cat.indicators[t.indicator]
+        report_unit = unit or plan.scope_unit
+        as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan, report_unit)
+        series = series_points(current_values(con, [t.indicator], [report_unit]))
+        bench = None
+        if t.benchmark:
+            bench = series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
+        a = progress.assess_target(t, ind, series, as_of_p, benchmark=bench)
+        hist = history(con, t.indicator, report_unit)
+        units = units_by_code(con)
+        by_unit = breakdown(con, plan, t, ind, units, as_of_p)
+    fig = charts.target_chart(t, ind, series, a, as_of_p, benchmark=bench, title=ind.name,
+                              source=source_line(plan, as_of_p))
+    values = pd.DataFrame({
+        "Kỳ": [Period.parse(p).label() for p in hist["period"]],
+        "Giá trị": [fmt_value(v, ind.unit, ind.decimals) for v in hist["value"]],
+        "Tình trạng số liệu": [STATUS_LABELS.get(s, s) for s in hist["status"]],
+        "Lần sửa": hist["revision"],
+        "Đang dùng": ["✔" if c else "" for c in hist["is_current"]],
+        "Nguồn": hist["source"].fillna(""),
+        "Lần nạp": [f"#{int(u)}" if pd.notna(u) else "–" for u in hist["upload_id"]],
+        "Tệp": hist["file_name"].fillna(""),
+        "Người nạp": hist["uploaded_by"].fillna(""),
+        "Thời điểm ghi": [fmt_datetime(x) for x in hist["recorded_at"]],
+        "Đã rút lại": ["có" if s == "rolled_back" else "" for s in hist["upload_status"]],
+    })
+    return {
+        "plan": plan, "target": t, "indicator": ind, "assessment": a, "chart": fig, "as_of": as_of_p,
+        "unit": report_unit, "unit_name": unit_label(units.get(report_unit), report_unit),
+        "target_text": target_text(t, ind), "target_short": target_text(t, ind).split(" (")[0],
+        "latest_text": latest_text(a, t, ind),
+        "kind_label": KIND_LABELS.get(t.kind, t.kind), "values": values, "breakdown": by_unit,
+        "reference": plan.reference(),
+    }
+
+
+def breakdown(con, plan: Plan, t: Target, ind, units: dict, as_of: Period) -> pd.DataFrame:
+    """The latest value of each unit below the plan's scope, for this indicator."""
+    df = current_values(con, [t.indicator])
+    if df.empty:
+        return pd.DataFrame()
+    df = df[df["unit"].map(lambda c: units.get(c, {}).get("parent") == plan.scope_unit)]
+    rows = []
+    for code, g in df.groupby("unit"):
+        pts = [p for p in series_points(g) if p.period.end_date() <= as_of.end_date()]
+        if not pts:
+            continue
+        last = pts[-1]
+        u = units[code]
+        rows.append({"Mã": code, "Đơn vị": u["name"], "Cấp": "Xã/phường" if u["level"] == "commune" else "Huyện (cũ)",
+                     "Kỳ": last.period.label(), "Giá trị": last.value,
+                     "Hiển thị": fmt_value(last.value, ind.unit, ind.decimals)})
+    return pd.DataFrame(rows)
+
+
+def target_choices(path=None, plan_id: str | None = None) -> dict[str, str]:
+    """Target id → how it reads in a picker: section, indicator, target."""
+    with open_existing(path) as con:
+        cat = read_catalog(con)
+    plan = cat.plan(plan_id)
+    return {t.id: f"{t.section} · {cat.indicators[t.indicator].name} ({target_text(t, cat.indicators[t.indicator])})"
+            for t in plan.targets}

@@ -1,0 +1,55 @@
+"""The shared filters every page reads: plan, as-of quarter, unit."""
+
+from __future__ import annotations
+
+from kpi.assess import default_as_of
+from kpi.catalog import Plan
+from kpi.periods import quarters
+from kpi.repo import read_catalog, units_by_code
+from kpi.store import open_existing
+from kpi.texts import unit_label
+
+
+def filter_options(path=None) -> dict:
+    """Plans, and per plan the as-of quarters and the units that can be chosen."""
+    with open_existing(path) as con:
+        cat = read_catalog(con)
+        units = units_by_code(con)
+        out = {"plans": {}, "default_plan": None}
+        for plan in cat.plans.values():
+            latest = default_as_of(con, plan)
+            first = plan.baseline_year or plan.start
+            qs = [str(q) for q in quarters(min(first + 1, plan.start), latest.year, latest.quarter or 4)]
+            if str(latest) not in qs:
+                qs.append(str(latest))
+            codes = [plan.scope_unit] + sorted(
+                c for c in reporting_units(con, plan, units) if c != plan.scope_unit)
+            out["plans"][plan.id] = {
+                "label": plan.short_title, "as_of": qs[::-1], "default_as_of": str(latest),
+                "units": {c: unit_label(units.get(c), c) for c in codes},
+                "has_targets": bool(plan.targets),
+            }
+        with_targets = [p for p, v in out["plans"].items() if v["has_targets"]]
+        out["default_plan"] = with_targets[0] if with_targets else next(iter(out["plans"]), None)
+    return out
+
+
+def reporting_units(con, plan: Plan, units: dict) -> set[str]:
+    """The scope unit and the units below it that have any value for the plan's indicators."""
+    codes = sorted({t.indicator for t in plan.targets})
+    if not codes:
+        return {plan.scope_unit}
+    rows = con.execute("SELECT DISTINCT unit FROM current_observations WHERE list_contains(?, indicator)",
+                       [codes]).fetchall()
+    found = {r[0] for r in rows}
+    return {c for c in found if c == plan.scope_unit or units.get(c, {}).get("parent") == plan.scope_unit} | {
+        plan.scope_unit}
+
+
+def resolve(opts: dict, plan_id: str | None, as_of: str | None, unit: str | None) -> tuple[str, str, str]:
+    """Valid filter values: the ones asked for where they exist, else the defaults."""
+    plan_id = plan_id if plan_id in opts["plans"] else opts["default_plan"]
+    p = opts["plans"][plan_id]
+    as_of = as_of if as_of in p["as_of"] else p["default_as_of"]
+    unit = unit if unit in p["units"] else next(iter(p["units"]))
+    return plan_id, as_of, unit

@@ -1,0 +1,81 @@
+"""Returns received, on time or late, and missing: the secretariat's chase list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import duckdb
+import pandas as pd
+
+from kpi import settings
+from kpi.catalog import Plan
+from kpi.fmt import fmt_date
+from kpi.periods import Period, quarters
+
+
+def due_days() -> int:
+    """Days after a quarter's end by which its return is due (``CHITIEU_REPORT_DUE_DAYS``)."""
+    return settings.get("CHITIEU_REPORT_DUE_DAYS")
+
+
+def uploads_for_reporting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The quarterly returns received: unit, period, when, committed or withdrawn."""
+    return con.execute("SELECT unit, period, uploaded_at, status, format FROM uploads WHERE format = 'return'").df()
+
+
+def report_due(period: Period) -> dt.date:
+    return period.end_date() + dt.timedelta(days=due_days())
+
+
+def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: list[str], as_of: Period) -> dict:
+    """Which units sent each quarter's return, on time or late, and which did not (up to ``as_of``).
+
+    Counting starts with the first quarter for which chitieu received any
+    return: before that, returns went on paper and chitieu cannot know.
+    """
+    first = {}
+    if not uploads.empty:
+        ok = uploads[uploads["status"] == "committed"]
+        wanted = set(subunits)
+        for r in ok.itertuples():
+            if not r.period or r.unit not in wanted:   # only this plan's units count
+                continue
+            key = (r.unit, str(Period.parse(r.period)).replace("-YTD", ""))
+            if key not in first or r.uploaded_at < first[key]:
+                first[key] = r.uploaded_at
+    by_period, missing, late = [], [], []
+    sent_periods = [Period.parse(p) for (_u, p) in first]
+    if not sent_periods:   # chitieu has not received any return yet: nothing to count
+        return {"by_period": [], "missing": pd.DataFrame(), "late": pd.DataFrame(), "latest": None,
+                "due_days": due_days()}
+    start = min(sent_periods, key=lambda p: p.sort_key())   # counting starts with the first return received
+    for q in quarters(start.year, as_of.year, as_of.quarter or 4):
+        if q < start:
+            continue
+        due = report_due(q)
+        expected = [c for c in subunits if valid_during(units[c], q)]
+        if not expected:
+            continue
+        counts = Counter()
+        for c in expected:
+            sent = first.get((c, str(q)))
+            if sent is None:
+                counts["missing"] += 1
+                missing.append({"Kỳ": q.label(), "Đơn vị": units[c]["name"], "Hạn nộp": fmt_date(due)})
+            elif sent.date() > due:
+                counts["late"] += 1
+                late.append({"Kỳ": q.label(), "Đơn vị": units[c]["name"], "Hạn nộp": fmt_date(due),
+                             "Ngày nộp": fmt_date(sent.date()), "Trễ (ngày)": (sent.date() - due).days})
+            else:
+                counts["on_time"] += 1
+        by_period.append({"period": q.label(), "on_time": counts["on_time"], "late": counts["late"],
+                          "missing": counts["missing"], "expected": len(expected)})
+    last = by_period[-1] if by_period else None
+    return {"by_period": by_period, "missing": pd.DataFrame(missing), "late": pd.DataFrame(late),
+            "latest": last, "due_days": due_days()}
+
+
+def valid_during(u: dict, q: Period) -> bool:
+    start, end = u.get("valid_from"), u.get("valid_to")
+    return (start is None or start <= q.end_date()) and (end is None or end >= q.start_date())
