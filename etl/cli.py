@@ -140,10 +140,6 @@ def _ensure_catalog(con) -> None:
         raise Rejected("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
 
 
-def _units(con) -> dict[str, dict]:
-    return repo.units_by_code(con)
-
-
 def cmd_demo(args) -> int:
     from etl import demo
 

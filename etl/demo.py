@@ -41,6 +41,8 @@ import pandas as pd
 
 from kpi.catalog import Catalog, Indicator, Plan, Target
 from kpi.periods import Period
+from kpi.settings import SETTINGS
+from kpi.units import LAST_OLD_DAY, MERGER_DAY
 
 COLUMNS = ["indicator", "unit", "period", "value", "status", "source"]
 DEMO_SOURCE = "Dữ liệu minh họa (tự tạo)"
@@ -52,8 +54,8 @@ STATUS_RANK = {"estimate": 1, "preliminary": 2, "official": 3}
 SCENARIO_SHARES = (("achieved", 25), ("on_track", 30), ("at_risk", 20), ("off_track", 15), ("no_data", 10))
 LEVEL_KINDS = ("level_min", "level_max", "count")
 
-DISTRICT_LAST_DAY = dt.date(2025, 6, 30)   # district level abolished from 01/07/2025
-COMMUNE_FIRST_DAY = dt.date(2025, 7, 1)
+DISTRICT_LAST_DAY = LAST_OLD_DAY     # district level abolished from 01/07/2025 (kpi.units)
+COMMUNE_FIRST_DAY = MERGER_DAY
 
 # Former districts: code, name (statistics office list), population share and
 # remoteness (0 = city .. 1 = most remote). Shares and remoteness are rough,
@@ -1285,7 +1287,7 @@ DEMO_ACCOUNTS = (
     ("quantri", "admin", (), "Quản trị hệ thống (minh họa)"),
 )
 RETURN_ON_TIME, RETURN_LATE = 0.78, 0.14      # the rest of the units do not send that quarter's return
-RETURN_DUE_DAYS = 15
+RETURN_DUE_DAYS = SETTINGS["CHITIEU_REPORT_DUE_DAYS"].default   # the demo's units keep the default deadline
 
 
 def split_returns(frame: pd.DataFrame, seed: int = 2025) -> tuple[pd.DataFrame, list[dict]]:

@@ -101,10 +101,6 @@ def status_bar(counts: dict[str, int], title: str = "", source: str = "") -> go.
 # --- one target ------------------------------------------------------------
 
 
-def _year_label(y: float) -> str:
-    return str(int(y)) if float(y).is_integer() else fmt_number(y, 2)
-
-
 def target_chart(target: Target, indicator: Indicator, series: list[Point], assessment: Assessment,
                  as_of: Period, benchmark: list[Point] | None = None, title: str | None = None,
                  source: str = "") -> go.Figure:

@@ -52,14 +52,6 @@ def fmt_value(x: float | int | None, unit: str = "", decimals: int = 1) -> str:
     return f"{num} {unit}"
 
 
-def fmt_signed(x: float | None, unit: str = "", decimals: int = 1) -> str:
-    """A change with its sign: ``+1,2 điểm %``, ``-2,97 điểm %``."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return DASH
-    sign = "+" if x > 0 else ""
-    return sign + fmt_value(x, unit, decimals)
-
-
 def fmt_date(d: dt.date | dt.datetime | str | None) -> str:
     """``2021-02-09`` → ``09/02/2021``."""
     if d is None or d == "":
@@ -73,13 +65,6 @@ def fmt_datetime(d: dt.datetime | None) -> str:
     if d is None:
         return DASH
     return f"{d:%d/%m/%Y %H:%M}"
-
-
-def fmt_percent(x: float | None, decimals: int = 0) -> str:
-    """A share 0..1 as a percentage: ``0.5`` → ``50%``."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return DASH
-    return fmt_number(100 * x, decimals) + "%"
 
 
 _NUM = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")

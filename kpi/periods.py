@@ -53,10 +53,6 @@ class Period:
         year, q, ytd = m.groups()
         return cls(int(year), int(q) if q else None, bool(ytd))
 
-    @classmethod
-    def year_of(cls, year: int) -> "Period":
-        return cls(year)
-
     def __str__(self) -> str:
         if self.quarter is None:
             return str(self.year)
@@ -124,12 +120,6 @@ def parse_quarter(text: str) -> Period:
     if p.quarter is None or p.ytd:
         raise NotAQuarter(f"Kỳ phải là một quý, ví dụ 2025Q2 (nhận được '{text}')")
     return p
-
-
-def as_of_period(text: str | int) -> Period:
-    """An as-of point: ``2025Q2`` (end of Q2) or ``2024`` (end of 2024). YTD is accepted and ignored."""
-    p = Period.parse(text)
-    return Period(p.year, p.quarter, False)
 
 
 def quarter_of(date: dt.date) -> Period:

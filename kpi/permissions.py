@@ -141,7 +141,3 @@ def can_withdraw(actor: Actor, uploaded_by: str | None, units: set[str]) -> bool
     return (actor.role == "reporter" and bool(uploaded_by) and uploaded_by == actor.username
             and bool(units) and set(units) <= set(actor.units))
 
-
-def writable_units(actor: Actor, units) -> list[str]:
-    """The codes among ``units`` that ``actor`` may write, in the same order."""
-    return [u for u in units if can(actor, "write_unit", u)]

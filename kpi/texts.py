@@ -12,9 +12,11 @@ from kpi import progress
 from kpi.catalog import Plan, Target
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period
+from kpi.units import LAST_OLD_DAY, MERGER_DAY
 
 # The two levels of units below a province, which are never ranked together.
-LEVEL_LABELS = {"district": "Huyện, thị xã, thành phố (đến 30/06/2025)", "commune": "Xã, phường (từ 01/07/2025)"}
+LEVEL_LABELS = {"district": f"Huyện, thị xã, thành phố (đến {LAST_OLD_DAY:%d/%m/%Y})",
+                "commune": f"Xã, phường (từ {MERGER_DAY:%d/%m/%Y})"}
 
 
 def unit_label(u: dict | None, code: str) -> str:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kpi import comparison, ui
+from kpi.units import LAST_OLD_DAY
 
 ui.cold_start_guard()
 f = ui.filters()
@@ -24,7 +25,7 @@ data = base if cluster is None else ui.load(comparison.units_view, plan_id=f["pl
 st.caption(f"{ui.text(data['plan'].short_title)} · số liệu đến {data['as_of'].as_of_label()}. "
            "Đơn vị được đánh giá theo chỉ tiêu của tỉnh; với chỉ số cộng dồn (việc làm, thu ngân sách…) "
            "mục tiêu của đơn vị là mục tiêu tỉnh nhân với tỷ trọng của đơn vị trong năm đầu có số liệu. "
-           "Cấp huyện kết thúc ngày 30/06/2025.")
+           f"Cấp huyện kết thúc ngày {LAST_OLD_DAY:%d/%m/%Y}.")
 
 if not data["ranking"]:
     st.info("Chưa có số liệu của các đơn vị trực thuộc cho kế hoạch này.")

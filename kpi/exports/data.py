@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from kpi import charts, comparison, periods
 from kpi.assess import PlanReport, assess_plan
 from kpi.catalog import Catalog, CatalogError, Indicator, Milestone, Plan, Target
-from kpi.fmt import fmt_number, fmt_value
+from kpi.fmt import fmt_value
 from kpi.periods import Period, PeriodError
 from kpi.progress import MILESTONE_STATUSES, NEEDS_ACTION, STATUSES, Assessment, MilestoneAssessment, Point
 from kpi.reporting import reporting_table, uploads_for_reporting
@@ -90,11 +90,6 @@ class TargetRow:
         if a.pace_needed is None:
             return "–"
         return fmt_value(a.pace_needed, a.pace_unit, self.pace_decimals)
-
-    @property
-    def ratio_text(self) -> str:
-        return fmt_number(self.assessment.ratio, 2) if self.assessment.ratio is not None else "–"
-
 
 @dataclasses.dataclass(frozen=True)
 class MilestoneRow:
