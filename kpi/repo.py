@@ -39,8 +39,7 @@ def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
 
 def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Every unit as a dict, by code."""
-    cols = [d[0] for d in con.execute("SELECT * FROM units LIMIT 0").description]
-    return {r[0]: dict(zip(cols, r)) for r in con.execute("SELECT * FROM units").fetchall()}
+    return {d["code"]: d for d in _dicts(con, "SELECT * FROM units")}
 
 
 def _fingerprint(con, table: str, order: str) -> str:
