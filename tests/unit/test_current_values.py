@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from etl.load import withdraw, write
 from etl.validate import Checked, Row
 from kpi import store
-from kpi.auth import LOCAL_ADMIN
+from kpi.permissions import LOCAL_ADMIN
 from kpi.periods import Period
 
 # The definition migration 1 shipped, computed over the whole table: the oracle.
