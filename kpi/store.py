@@ -395,6 +395,9 @@ CREATE TABLE observation_heads (     -- one row per (indicator, unit, period) ev
     note VARCHAR
 );
 INSERT INTO observation_heads {HEADS_SELECT.format(where="true")};
+-- Revisions are now looked up in observation_heads; DuckDB reads by this composite index only for
+-- constraint checks, never for a filter, and keeping it cost memory and time on every bulk insert.
+DROP INDEX observations_key;
 DROP VIEW current_observations;
 CREATE VIEW current_observations AS SELECT {OBSERVATION_COLUMNS} FROM observation_heads WHERE id IS NOT NULL;
 """),

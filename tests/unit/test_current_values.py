@@ -133,3 +133,42 @@ def test_current_value_rule(statuses, current):
         _load(con, [("grdp", "11", "2024", value, status)], n)
     assert con.execute("SELECT status, value FROM current_observations").fetchall() == [current]
     assert con.execute("SELECT last_revision FROM observation_heads").fetchall() == [(2,)]
+
+
+# --- the narrowed readers the pages use ------------------------------------------------
+
+
+def _units(con):
+    con.execute("""INSERT INTO units (code, name, level, parent) VALUES
+        ('11', 'Điện Biên', 'province', 'VN'), ('099', 'Tuần Giáo', 'district', '11'),
+        ('X0454', 'Xã Tuần Giáo', 'commune', '11'), ('12', 'Lai Châu', 'province', 'VN'),
+        ('105', 'Mường Tè', 'district', '12')""")
+
+
+def test_readers_narrow_to_the_plans_units():
+    con = _memory()
+    _units(con)
+    rows = [(ind, u, "2024", 1.0, "official") for ind in INDICATORS for u in ("11", "099", "X0454", "12", "105")]
+    _load(con, rows, 0)
+    from kpi import repo
+
+    assert repo.plan_units(con, "11") == ["11", "099", "X0454"]
+    below = repo.current_values_below(con, ["grdp"], "11")
+    assert sorted(below["unit"]) == ["099", "11", "X0454"] and set(below["indicator"]) == {"grdp"}
+    assert sorted(repo.current_values_below(con, ["grdp"], "11", with_scope=False)["unit"]) == ["099", "X0454"]
+    assert repo.units_with_values(con, ["grdp"], ["11", "105", "X0454"]) == {"11", "105", "X0454"}
+    assert repo.units_with_values(con, [], ["11"]) == set()
+    assert repo.current_values(con, [], ["11"]).empty          # an empty list means none, not all
+    assert len(repo.current_values(con)) == len(rows)          # None means all
+
+
+def test_return_uploads_of_the_units_only():
+    con = _memory()
+    _units(con)
+    for n, unit in enumerate(("099", "105")):
+        checked = Checked(rows=[Row("grdp", unit, Period.parse("2024Q1"), 1.0, "preliminary")], rows_read=1)
+        write(con, checked, file_name=f"r{n}.csv", data=None, fmt="return", unit=unit, period="2024Q1",
+              actor=LOCAL_ADMIN)
+    from kpi import repo
+
+    assert list(repo.return_uploads(con, ["099", "X0454"])["unit"]) == ["099"]
