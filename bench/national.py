@@ -462,7 +462,10 @@ def deadline_day(db: Path, table: Table, work: Path, n: int = 50) -> None:
         except StoreBusy as e:
             results[i] = ("try again", time.perf_counter() - t0, None, str(e))
         except Exception as e:  # what a page would show as a traceback: counted, named
+            import traceback
             results[i] = ("error", time.perf_counter() - t0, None, f"{type(e).__name__}: {str(e)[:200]}")
+            if os.environ.get("BENCH_TRACE"):
+                traceback.print_exc()
 
     t0 = time.perf_counter()
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(files))]

@@ -21,8 +21,10 @@ before COMMIT, so a test can kill the process mid-load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -219,11 +221,46 @@ def unit_refusals(con: duckdb.DuckDBPyConnection, actor: Actor, rows: list[Row],
     return out
 
 
-def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, file_name: str, data: bytes | None,
-          fmt: str, unit: str | None = None, period: str | None = None,
-          dry_run: bool = False, note: str = "", plan_id: str | None = None,
-          uploads_dir: Path | None = None, prepared_by: str | None = None,
-          meta: dict | None = None, uploaded_at=None) -> Summary:
+# Two loads in one process (two app sessions) that change the same key conflict in DuckDB: the later
+# one's transaction is refused whole. It is compared and written again, up to this many times, then the
+# sender is told to try again (StoreBusy), with nothing written.
+WRITE_ATTEMPTS = 5
+
+
+def _is_conflict(e: Exception) -> bool:
+    return isinstance(e, duckdb.TransactionException) and "conflict" in str(e).lower()
+
+
+def write(con: duckdb.DuckDBPyConnection, checked: Checked, **kw) -> Summary:
+    """Store ``checked.rows`` as one upload by ``actor``, all or nothing (see :func:`_write_once`).
+
+    A write that conflicts with another one committed meanwhile (the same
+    indicator, unit and period) is compared again with what is now current
+    and retried; after ``WRITE_ATTEMPTS`` it raises ``kpi.store.StoreBusy``
+    ("try again"), having written nothing.
+    """
+    from kpi.store import StoreBusy
+
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _write_once(con, checked, **kw)
+        except duckdb.TransactionException as e:
+            if not _is_conflict(e):
+                raise
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if attempt == WRITE_ATTEMPTS:
+                raise StoreBusy(f"Tệp {kw.get('file_name', '')}: nhiều lần nạp cùng lúc ghi cùng chỉ tiêu, đơn vị "
+                                "và kỳ; chưa ghi gì. Vui lòng gửi lại sau ít giây.") from e
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, file_name: str,
+                data: bytes | None, fmt: str, unit: str | None = None, period: str | None = None,
+                dry_run: bool = False, note: str = "", plan_id: str | None = None,
+                uploads_dir: Path | None = None, prepared_by: str | None = None,
+                meta: dict | None = None, uploaded_at=None) -> Summary:
     """Store ``checked.rows`` as one upload by ``actor``, all or nothing. Errors in ``checked`` write nothing.
 
     ``actor`` (a ``kpi.permissions.Actor``) must be allowed to write every unit in the
@@ -309,7 +346,8 @@ def insert_observations(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, uplo
               ON h.indicator = w.indicator AND h.unit = w.unit AND h.period = w.period""",
                     [upload_id] + units)
     finally:
-        con.unregister("_to_write")
+        with contextlib.suppress(duckdb.Error):   # in an aborted transaction: keep the first error
+            con.unregister("_to_write")
     return refresh_heads(con, rows)
 
 

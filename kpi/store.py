@@ -480,5 +480,6 @@ def refresh_heads(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> int:
                  "(SELECT (indicator, unit, period) FROM _head_keys)")
         con.execute("INSERT INTO observation_heads " + HEADS_SELECT.format(where=where), units + inds)
     finally:
-        con.unregister("_head_keys")
+        with contextlib.suppress(duckdb.Error):   # in an aborted transaction: keep the first error
+            con.unregister("_head_keys")
     return len(keys)

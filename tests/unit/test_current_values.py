@@ -172,3 +172,55 @@ def test_return_uploads_of_the_units_only():
     from kpi import repo
 
     assert list(repo.return_uploads(con, ["099", "X0454"])["unit"]) == ["099"]
+
+
+# --- two loads of one process that change the same key -------------------------------------
+
+
+def _holder(db_file):
+    """A second connection of the same process holding the key (grdp, 11, 2024) in an open transaction."""
+    from kpi.store import connect
+
+    with connect(db_file) as con:
+        _load(con, [("grdp", "11", "2024", 1.0, "official")], 0)
+    other = duckdb.connect(str(db_file))
+    other.execute("BEGIN TRANSACTION")
+    other.execute("DELETE FROM observation_heads WHERE indicator = 'grdp' AND unit = '11' AND period = '2024'")
+    return other
+
+
+def test_a_conflicting_load_is_retried_and_lands(db_file, monkeypatch):
+    import threading
+
+    from kpi.store import connect
+
+    import etl.load
+
+    waits = []
+    real_sleep = etl.load.time.sleep
+    monkeypatch.setattr(etl.load.time, "sleep", lambda s: (waits.append(s), real_sleep(s)))
+    other = _holder(db_file)
+    threading.Timer(0.3, lambda: other.execute("ROLLBACK")).start()   # the other load gives up
+    with connect(db_file) as con:
+        s = _load(con, [("grdp", "11", "2024", 2.0, "official")], 1)
+        assert s.ok and s.upload_id
+        assert waits, "the first attempt should have met the other transaction"
+        assert con.execute("SELECT value FROM current_observations").fetchall() == [(2.0,)]
+        assert_heads_match(con)
+    other.close()
+
+
+def test_a_load_that_keeps_conflicting_says_try_again_and_writes_nothing(db_file, monkeypatch):
+    import etl.load
+    from kpi.store import StoreBusy, connect
+
+    monkeypatch.setattr(etl.load, "WRITE_ATTEMPTS", 2)
+    other = _holder(db_file)
+    with connect(db_file) as con:
+        with pytest.raises(StoreBusy, match="gửi lại"):
+            _load(con, [("grdp", "11", "2024", 2.0, "official")], 1)
+        other.execute("ROLLBACK")
+        assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+        assert con.execute("SELECT value FROM current_observations").fetchall() == [(1.0,)]
+        assert_heads_match(con)
+    other.close()
