@@ -169,9 +169,10 @@ def test_return_uploads_of_the_units_only():
         checked = Checked(rows=[Row("grdp", unit, Period.parse("2024Q1"), 1.0, "preliminary")], rows_read=1)
         write(con, checked, file_name=f"r{n}.csv", data=None, fmt="return", unit=unit, period="2024Q1",
               actor=LOCAL_ADMIN)
-    from kpi import repo
+    from kpi.reporting import uploads_for_reporting
 
-    assert list(repo.return_uploads(con, ["099", "X0454"])["unit"]) == ["099"]
+    assert list(uploads_for_reporting(con, ["099", "X0454"])["unit"]) == ["099"]
+    assert sorted(uploads_for_reporting(con)["unit"]) == ["099", "105"]
 
 
 # --- two loads of one process that change the same key -------------------------------------
