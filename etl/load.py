@@ -21,8 +21,10 @@ before COMMIT, so a test can kill the process mid-load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import random
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from kpi import audit, settings
 from kpi.errors import NotFound
 from kpi.permissions import Actor, can, can_withdraw
 from kpi.fmt import fmt_number
-from kpi.store import first, scalar, transaction
+from kpi.store import sql_in, first, refresh_heads, scalar, transaction
 
 RANK = {"estimate": 1, "preliminary": 2, "official": 3}
 
@@ -145,13 +147,16 @@ def classify(con: duckdb.DuckDBPyConnection, rows: list[Row], summary: Summary) 
     if not rows:
         return _rows_frame([]).assign(action=[])
     df = _rows_frame(rows)
+    marks, units = sql_in(df["unit"])
     con.register("_incoming", df)
     try:
-        cur = con.execute("""
+        # the file's units first (DuckDB then skips other units' row groups), then by key
+        cur = con.execute(f"""
             SELECT i.i, c.value AS old_value, c.status AS old_status
-            FROM _incoming i LEFT JOIN current_observations c
+            FROM _incoming i LEFT JOIN (SELECT indicator, unit, period, value, status FROM current_observations
+                                        WHERE unit IN ({marks})) c
               ON c.indicator = i.indicator AND c.unit = i.unit AND c.period = i.period
-            ORDER BY i.i""").df()
+            ORDER BY i.i""", units).df()
     finally:
         con.unregister("_incoming")
     df = df.merge(cur, on="i", how="left")
@@ -216,11 +221,46 @@ def unit_refusals(con: duckdb.DuckDBPyConnection, actor: Actor, rows: list[Row],
     return out
 
 
-def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, file_name: str, data: bytes | None,
-          fmt: str, unit: str | None = None, period: str | None = None,
-          dry_run: bool = False, note: str = "", plan_id: str | None = None,
-          uploads_dir: Path | None = None, prepared_by: str | None = None,
-          meta: dict | None = None, uploaded_at=None) -> Summary:
+# Two loads in one process (two app sessions) that change the same key conflict in DuckDB: the later
+# one's transaction is refused whole. It is compared and written again, up to this many times, then the
+# sender is told to try again (StoreBusy), with nothing written.
+WRITE_ATTEMPTS = 5
+
+
+def _is_conflict(e: Exception) -> bool:
+    return isinstance(e, duckdb.TransactionException) and "conflict" in str(e).lower()
+
+
+def write(con: duckdb.DuckDBPyConnection, checked: Checked, **kw) -> Summary:
+    """Store ``checked.rows`` as one upload by ``actor``, all or nothing (see :func:`_write_once`).
+
+    A write that conflicts with another one committed meanwhile (the same
+    indicator, unit and period) is compared again with what is now current
+    and retried; after ``WRITE_ATTEMPTS`` it raises ``kpi.store.StoreBusy``
+    ("try again"), having written nothing.
+    """
+    from kpi.store import StoreBusy
+
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _write_once(con, checked, **kw)
+        except duckdb.TransactionException as e:
+            if not _is_conflict(e):
+                raise
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if attempt == WRITE_ATTEMPTS:
+                raise StoreBusy(f"Tệp {kw.get('file_name', '')}: nhiều lần nạp cùng lúc ghi cùng chỉ tiêu, đơn vị "
+                                "và kỳ; chưa ghi gì. Vui lòng gửi lại sau ít giây.") from e
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, file_name: str,
+                data: bytes | None, fmt: str, unit: str | None = None, period: str | None = None,
+                dry_run: bool = False, note: str = "", plan_id: str | None = None,
+                uploads_dir: Path | None = None, prepared_by: str | None = None,
+                meta: dict | None = None, uploaded_at=None) -> Summary:
     """Store ``checked.rows`` as one upload by ``actor``, all or nothing. Errors in ``checked`` write nothing.
 
     ``actor`` (a ``kpi.permissions.Actor``) must be allowed to write every unit in the
@@ -279,23 +319,42 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, fil
             before={"values": [{"indicator": c.indicator, "unit": c.unit, "period": c.period, "value": c.old,
                                 "status": c.old_status} for c in summary.changed]} if summary.changed else None)
         if len(to_write):
-            con.register("_to_write", to_write)
-            try:
-                con.execute("""
-                    INSERT INTO observations (indicator, unit, period, period_kind, year, quarter, value,
-                                              status, source, upload_id, revision, note)
-                    SELECT w.indicator, w.unit, w.period, w.period_kind, w.year, w.quarter, w.value,
-                           w.status, w.source, ?, coalesce(r.rev, 0) + 1, w.note
-                    FROM _to_write w LEFT JOIN (
-                        SELECT indicator, unit, period, max(revision) AS rev FROM observations
-                        GROUP BY ALL) r
-                      ON r.indicator = w.indicator AND r.unit = w.unit AND r.period = w.period""",
-                            [upload_id])
-            finally:
-                con.unregister("_to_write")
+            insert_observations(con, to_write, upload_id)
         _test_pause()
     summary.upload_id = int(upload_id)
     return summary
+
+
+def insert_observations(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, upload_id: int | None) -> int:
+    """Append ``rows`` (indicator, unit, period, period_kind, year, quarter, value, status, source, note) as
+    observations of ``upload_id``, each the next revision of its key, and keep their current values.
+
+    Call inside the write's transaction. The revision is looked up by key in
+    ``observation_heads`` (narrowed to the rows' units), not by a GROUP BY
+    over every observation.
+    """
+    marks, units = sql_in(rows["unit"])
+    con.register("_to_write", rows)
+    try:
+        con.execute(f"""
+            INSERT INTO observations (indicator, unit, period, period_kind, year, quarter, value,
+                                      status, source, upload_id, revision, note)
+            SELECT w.indicator, w.unit, w.period, w.period_kind, w.year, w.quarter, w.value,
+                   w.status, w.source, ?, coalesce(h.last_revision, 0) + 1, w.note
+            FROM _to_write w LEFT JOIN (SELECT indicator, unit, period, last_revision FROM observation_heads
+                                        WHERE unit IN ({marks})) h
+              ON h.indicator = w.indicator AND h.unit = w.unit AND h.period = w.period""",
+                    [upload_id] + units)
+    finally:
+        with contextlib.suppress(duckdb.Error):   # in an aborted transaction: keep the first error
+            con.unregister("_to_write")
+    return refresh_heads(con, rows)
+
+
+def _upload_keys(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFrame:
+    """The (indicator, unit, period) an upload wrote (the rows of that upload only)."""
+    return con.execute("SELECT DISTINCT indicator, unit, period FROM observations WHERE upload_id = ?",
+                       [upload_id]).df()
 
 
 def _audit_refused(con, actor: Actor, summary: Summary, digest: str | None, unit, period, *, permission: bool):
@@ -329,9 +388,11 @@ def check_withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor)
         raise ValueError(f"Lần nạp số {upload_id} đã được rút lại trước đó")
 
 
-def _mark_rolled_back(con, upload_id: int, actor: Actor) -> int:
+def _mark_rolled_back(con, upload_id: int, actor: Actor, keys: pd.DataFrame | None = None) -> int:
+    """Mark the upload withdrawn and recompute the current values of the keys it wrote."""
     con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
                 "rolled_back_by = ? WHERE id = ?", [actor.username, upload_id])
+    refresh_heads(con, _upload_keys(con, upload_id) if keys is None else keys)
     return scalar(con, "SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id])
 
 
@@ -366,9 +427,7 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, actor: Actor, unit: str | No
         SELECT u.id, u.file_name, u.format, u.unit, un.name AS unit_name, u.period, u.plan_id,
                u.uploaded_by, u.prepared_by, u.uploaded_at, u.rows_read, u.rows_new, u.rows_changed,
                u.rows_unchanged, u.rows_ignored, u.warnings, u.status, u.rolled_back_at, u.rolled_back_by,
-               u.sha256, u.stored_path, u.note,
-               (SELECT count(*) FROM observations o WHERE o.upload_id = u.id) AS values_stored,
-               (SELECT count(*) FROM current_observations c WHERE c.upload_id = u.id) AS values_current
+               u.sha256, u.stored_path, u.note
         FROM uploads u LEFT JOIN units un ON un.code = u.unit
         WHERE (? IS NULL OR u.unit = ?) AND (? IS NULL OR u.period = ?)
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], u.unit) OR u.uploaded_by = ?)
@@ -379,15 +438,45 @@ def list_uploads(con: duckdb.DuckDBPyConnection, *, actor: Actor, unit: str | No
         params.append(int(limit))
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    counts = _value_counts(con, [d["id"] for d in rows])
     out = []
-    for r in cur.fetchall():
-        d = dict(zip(cols, r))
+    for d in rows:
+        d["values_stored"], d["values_current"] = counts.get(d["id"], (0, 0))
         d["status_label"] = UPLOAD_STATUS_LABELS.get(d["status"], d["status"])
         d["values_superseded"] = (d["values_stored"] - d["values_current"]) if d["status"] == "committed" else 0
         d["can_withdraw"] = d["status"] == "committed" and (
             can(actor, "rollback") or can_withdraw(actor, d["uploaded_by"], upload_units(con, d["id"])))
         out.append(d)
     return out
+
+
+def _value_counts(con: duckdb.DuckDBPyConnection, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Upload id → (values stored, values still current), for the listed uploads only (after the LIMIT)."""
+    if not ids:
+        return {}
+    marks, ids = sql_in(ids)
+    stored = dict(con.execute(f"SELECT upload_id, count(*) FROM observations WHERE upload_id IN ({marks}) "
+                              "GROUP BY upload_id", ids).fetchall())
+    current = dict(con.execute(f"SELECT upload_id, count(*) FROM observation_heads WHERE upload_id IN ({marks}) "
+                               "GROUP BY upload_id", ids).fetchall())
+    return {i: (int(stored.get(i, 0)), int(current.get(i, 0))) for i in ids}
+
+
+def _current_of(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> list[tuple]:
+    """(indicator, unit, period, value, status, upload_id) of the current values of ``keys``."""
+    if keys.empty:
+        return []
+    marks, units = sql_in(keys["unit"])
+    con.register("_keys_of", keys)
+    try:
+        return con.execute(f"""
+            SELECT c.indicator, c.unit, c.period, c.value, c.status, c.upload_id
+            FROM (SELECT * FROM current_observations WHERE unit IN ({marks})) c
+            SEMI JOIN _keys_of k ON k.indicator = c.indicator AND k.unit = c.unit AND k.period = c.period
+            ORDER BY c.indicator, c.unit, c.period""", units).fetchall()
+    finally:
+        con.unregister("_keys_of")
 
 
 @dataclass
@@ -426,16 +515,16 @@ def withdraw(con: duckdb.DuckDBPyConnection, upload_id: int, *, actor: Actor) ->
     ``kpi.permissions.PermissionDenied`` (see :func:`rollback_upload`).
     """
     check_withdraw(con, upload_id, actor)
-    before = con.execute("""SELECT indicator, unit, period, value, status FROM current_observations
-                            WHERE upload_id = ?""", [upload_id]).fetchall()
+    keys = _upload_keys(con, upload_id)
+    before = [r[:5] for r in _current_of(con, keys) if r[5] == upload_id]
     result = Withdrawal(upload_id)
     info = first(con, "SELECT file_name, uploaded_by, unit, period FROM uploads WHERE id = ?", [upload_id])
     with transaction(con):
-        result.values = _mark_rolled_back(con, upload_id, actor)
+        result.values = _mark_rolled_back(con, upload_id, actor, keys)
         result.already_superseded = result.values - len(before)
+        after = {(r[0], r[1], r[2]): r[3:5] for r in _current_of(con, keys)}
         for ind, unit, period, value, status in before:
-            now = first(con, "SELECT value, status FROM current_observations WHERE indicator = ? AND unit = ? "
-                             "AND period = ?", [ind, unit, period])
+            now = after.get((ind, unit, period))
             if now is None:
                 result.removed.append(Change(ind, unit, period, value, value, status, status))
             else:

@@ -44,7 +44,7 @@ from etl.validate import Checked, Row, check_outlier, check_unit_period, check_v
 from kpi.catalog import AREAS, Catalog, Indicator, Plan
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period, PeriodError
-from kpi.store import STATUS_LABELS
+from kpi.store import STATUS_LABELS, sql_in
 
 SHEET = "Biểu 01"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
@@ -174,8 +174,9 @@ def last_known(con: duckdb.DuckDBPyConnection, unit: str, indicators: list[str],
                period: Period) -> dict[str, tuple[Period, float, str]]:
     """For each indicator, the latest current value of ``unit`` up to the end of ``period``."""
     out: dict[str, tuple[Period, float, str]] = {}
-    rows = con.execute("SELECT indicator, period, value, status FROM current_observations "
-                       "WHERE unit = ? AND list_contains(?, indicator)", [unit, indicators]).fetchall()
+    marks, codes = sql_in(indicators)
+    rows = con.execute(f"SELECT indicator, period, value, status FROM current_observations "
+                       f"WHERE unit = ? AND indicator IN ({marks})", [unit] + codes).fetchall()
     for ind, p, v, s in rows:
         per = Period.parse(p)
         if per.end_date() > period.end_date():
@@ -941,8 +942,9 @@ def check_history(con: duckdb.DuckDBPyConnection, rf: ReturnFile, cat: Catalog) 
         return
     codes = sorted({r.indicator for r in rows})
     hist: dict[str, list[tuple[Period, float]]] = {}
-    for ind, p, v in con.execute("SELECT indicator, period, value FROM current_observations "
-                                 "WHERE unit = ? AND list_contains(?, indicator)", [rf.unit["code"], codes]).fetchall():
+    marks, vals = sql_in(codes)
+    for ind, p, v in con.execute(f"SELECT indicator, period, value FROM current_observations "
+                                 f"WHERE unit = ? AND indicator IN ({marks})", [rf.unit["code"]] + vals).fetchall():
         hist.setdefault(ind, []).append((Period.parse(p), float(v)))
     for row in rows:
         ind = cat.indicators[row.indicator]

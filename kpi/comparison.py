@@ -42,8 +42,11 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
         units = units_by_code(con)
         as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan)
         codes = sorted({t.indicator for t in plan.targets})
-        df = current_values(con, codes) if codes else pd.DataFrame()
-        uploads = uploads_for_reporting(con)
+        # the scope unit and the units under it only: a province's page costs what the province holds
+        mine = [plan.scope_unit] + sorted(c for c, u in units.items()
+                                          if u.get("parent") == plan.scope_unit and c != plan.scope_unit)
+        df = current_values(con, codes, mine) if codes else pd.DataFrame()
+        uploads = uploads_for_reporting(con, mine[1:])
     subunits = sorted({c for c in df.get("unit", []) if units.get(c, {}).get("parent") == plan.scope_unit})
     # Former districts and the communes after them are never ranked together.
     levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in subunits)]

@@ -59,10 +59,10 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
 
 def breakdown(con, plan: Plan, t: Target, ind, units: dict, as_of: Period) -> pd.DataFrame:
     """The latest value of each unit below the plan's scope, for this indicator."""
-    df = current_values(con, [t.indicator])
+    below = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and c != plan.scope_unit)
+    df = current_values(con, [t.indicator], below)   # the plan's units only, not the country's
     if df.empty:
         return pd.DataFrame()
-    df = df[df["unit"].map(lambda c: units.get(c, {}).get("parent") == plan.scope_unit)]
     rows = []
     for code, g in df.groupby("unit"):
         pts = [p for p in series_points(g) if p.period.end_date() <= as_of.end_date()]

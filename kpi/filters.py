@@ -5,7 +5,7 @@ from __future__ import annotations
 from kpi.assess import default_as_of
 from kpi.catalog import Plan
 from kpi.periods import quarters
-from kpi.repo import read_catalog, units_by_code
+from kpi.repo import read_catalog, units_by_code, units_with_values
 from kpi.store import open_existing
 from kpi.texts import unit_label
 
@@ -39,11 +39,9 @@ def reporting_units(con, plan: Plan, units: dict) -> set[str]:
     codes = sorted({t.indicator for t in plan.targets})
     if not codes:
         return {plan.scope_unit}
-    rows = con.execute("SELECT DISTINCT unit FROM current_observations WHERE list_contains(?, indicator)",
-                       [codes]).fetchall()
-    found = {r[0] for r in rows}
-    return {c for c in found if c == plan.scope_unit or units.get(c, {}).get("parent") == plan.scope_unit} | {
-        plan.scope_unit}
+    # the plan's own units first (from ``units``, a few thousand rows), then their values: never the country's
+    mine = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    return units_with_values(con, codes, mine) | {plan.scope_unit}
 
 
 def resolve(opts: dict, plan_id: str | None, as_of: str | None, unit: str | None) -> tuple[str, str, str]:

@@ -16,7 +16,7 @@ from kpi.permissions import Actor, authorize
 from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
 from kpi.errors import NotFound
 from kpi.periods import Period
-from kpi.store import NoCatalog, first, scalar, transaction
+from kpi.store import NoCatalog, first, scalar, sql_in, transaction
 
 # --- catalogue -------------------------------------------------------------
 
@@ -197,16 +197,46 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
 
 def current_values(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None,
                    units: list[str] | None = None) -> pd.DataFrame:
-    """Current observations (one per indicator, unit, period)."""
-    sql = "SELECT * FROM current_observations WHERE 1=1"
+    """Current observations (one per indicator, unit, period) of these indicators and units.
+
+    Pass both lists: ``IN`` lists of constants are pushed into the scan of
+    ``observation_heads``, so DuckDB reads only the row groups that can hold
+    these units. ``None`` means all (the whole store: only for small stores
+    and tests).
+    """
+    sql = "SELECT * FROM current_observations WHERE true"
     params: list = []
-    if indicators is not None:
-        sql += " AND list_contains(?, indicator)"
-        params.append(list(indicators))
-    if units is not None:
-        sql += " AND list_contains(?, unit)"
-        params.append(list(units))
+    for col, values in (("indicator", indicators), ("unit", units)):
+        if values is not None:
+            marks, vals = sql_in(values)
+            sql += f" AND {col} IN ({marks})"
+            params += vals
     return con.execute(sql + " ORDER BY indicator, unit, year, quarter NULLS LAST, period", params).df()
+
+
+def plan_units(con: duckdb.DuckDBPyConnection, scope_unit: str) -> list[str]:
+    """The scope unit and the units directly under it (its former districts and its communes), scope first."""
+    rows = con.execute("SELECT code FROM units WHERE parent = ? AND code <> ? ORDER BY code",
+                       [scope_unit, scope_unit]).fetchall()
+    return [scope_unit] + [r[0] for r in rows]
+
+
+def current_values_below(con: duckdb.DuckDBPyConnection, indicators: list[str], scope_unit: str,
+                         with_scope: bool = True) -> pd.DataFrame:
+    """Current values of ``indicators`` for the units under ``scope_unit`` (and itself, unless ``with_scope``
+    is false): what the Đơn vị page, the breakdown and the report need, never the other provinces' values."""
+    units = plan_units(con, scope_unit)
+    return current_values(con, indicators, units if with_scope else units[1:])
+
+
+def units_with_values(con: duckdb.DuckDBPyConnection, indicators: list[str], units: list[str]) -> set[str]:
+    """Which of ``units`` have any current value of ``indicators``."""
+    if not indicators or not units:
+        return set()
+    im, ivals = sql_in(indicators)
+    um, uvals = sql_in(units)
+    return {r[0] for r in con.execute(f"SELECT DISTINCT unit FROM current_observations WHERE indicator IN ({im}) "
+                                      f"AND unit IN ({um})", ivals + uvals).fetchall()}
 
 
 def history(con: duckdb.DuckDBPyConnection, indicator: str, unit: str) -> pd.DataFrame:
@@ -215,11 +245,10 @@ def history(con: duckdb.DuckDBPyConnection, indicator: str, unit: str) -> pd.Dat
         SELECT o.period, o.value, o.status, o.source, o.revision, o.recorded_at, o.upload_id,
                u.file_name, u.uploaded_by, coalesce(u.status, 'committed') AS upload_status,
                c.id IS NOT NULL AS is_current
-        FROM observations o
+        FROM (SELECT * FROM observations WHERE indicator = ? AND unit = ?) o
         LEFT JOIN uploads u ON u.id = o.upload_id
-        LEFT JOIN current_observations c ON c.id = o.id
-        WHERE o.indicator = ? AND o.unit = ?
-        ORDER BY o.year, o.quarter NULLS LAST, o.period, o.id DESC""", [indicator, unit]).df()
+        LEFT JOIN (SELECT id FROM current_observations WHERE indicator = ? AND unit = ?) c ON c.id = o.id
+        ORDER BY o.year, o.quarter NULLS LAST, o.period, o.id DESC""", [indicator, unit, indicator, unit]).df()
 
 
 @dataclass

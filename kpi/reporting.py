@@ -12,6 +12,7 @@ from kpi import settings
 from kpi.catalog import Plan
 from kpi.fmt import fmt_date
 from kpi.periods import Period, quarters
+from kpi.store import sql_in
 
 
 def due_days() -> int:
@@ -19,9 +20,13 @@ def due_days() -> int:
     return settings.get("CHITIEU_REPORT_DUE_DAYS")
 
 
-def uploads_for_reporting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The quarterly returns received: unit, period, when, committed or withdrawn."""
-    return con.execute("SELECT unit, period, uploaded_at, status, format FROM uploads WHERE format = 'return'").df()
+def uploads_for_reporting(con: duckdb.DuckDBPyConnection, units: list[str] | None = None) -> pd.DataFrame:
+    """The quarterly returns received (of ``units`` only, if given): unit, period, when, committed or withdrawn."""
+    sql, params = "SELECT unit, period, uploaded_at, status, format FROM uploads WHERE format = 'return'", []
+    if units is not None:
+        marks, params = sql_in(units)
+        sql += f" AND unit IN ({marks})"
+    return con.execute(sql, params).df()
 
 
 def report_due(period: Period) -> dt.date:

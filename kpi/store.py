@@ -16,6 +16,14 @@ row with a higher ``revision``; a rollback marks its upload ``rolled_back``
 and the view ``current_observations`` stops seeing its rows. The current
 value of (indicator, unit, period) is the newest revision of the most
 official status (official > preliminary > estimate).
+
+That current value is kept, not recomputed by readers: ``observation_heads``
+has one row per (indicator, unit, period) ever written, with its highest
+revision (rolled back or not: the next one is +1) and a copy of its current
+observation (``id`` NULL when no live value is left). Every write and every
+rollback calls :func:`refresh_heads` for the keys it touched, in its own
+transaction, so a reader costs what its units and indicators hold, not what
+the whole store holds. ``current_observations`` is a view on it.
 """
 
 from __future__ import annotations
@@ -25,10 +33,14 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from kpi import settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = settings.SETTINGS["CHITIEU_DB"].default
@@ -88,6 +100,11 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
             delay = min(delay * 2, 0.5)
     if not read_only:
         try:
+            # A load replaces a few rows of observation_heads; by default DuckDB's checkpoint (at every close
+            # after a write) then "vacuums" the row groups those deletions touched, which on a national store
+            # cost 2-3 s per load (bench/national.py). Deleted rows are skipped by readers anyway: they are
+            # reclaimed by compact(), which `etl init` runs.
+            con.execute("SET max_vacuum_tasks = 0")
             migrate(con)
         except Exception:
             con.close()
@@ -145,6 +162,22 @@ def transaction(con: duckdb.DuckDBPyConnection):
 # a migration that has shipped: add a new one.
 
 STATUS_RANK_SQL = "CASE o.status WHEN 'official' THEN 3 WHEN 'preliminary' THEN 2 ELSE 1 END"
+OBSERVATION_COLUMNS = ("id, indicator, unit, period, period_kind, year, quarter, value, status, source, "
+                       "upload_id, revision, recorded_at, note")
+# The heads of the observations that pass ``where`` (a filter on ``o``, the observations table):
+# per key the highest revision, and the current live row (most official status, newest revision).
+HEADS_SELECT = f"""
+    WITH o AS (
+        SELECT o.*, (u.id IS NULL OR u.status = 'committed') AS live
+        FROM observations o LEFT JOIN uploads u ON u.id = o.upload_id
+        WHERE {{where}}),
+    k AS (
+        SELECT o.indicator, o.unit, o.period, max(o.revision) AS last_revision,
+               arg_max(o.id, ({STATUS_RANK_SQL}, o.revision, o.id)) FILTER (WHERE o.live) AS cur
+        FROM o GROUP BY o.indicator, o.unit, o.period)
+    SELECT k.indicator, k.unit, k.period, k.last_revision, c.id, c.period_kind, c.year, c.quarter, c.value,
+           c.status, c.source, c.upload_id, c.revision, c.recorded_at, c.note
+    FROM k LEFT JOIN o c ON c.id = k.cur"""
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", f"""
@@ -348,9 +381,34 @@ CREATE TABLE audit_log (             -- append-only
     detail VARCHAR
 );
 """),
+    (4, "observation_heads: the current value kept by every load and rollback", f"""
+CREATE TABLE observation_heads (     -- one row per (indicator, unit, period) ever written; see refresh_heads
+    indicator VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    last_revision INTEGER NOT NULL,   -- the highest revision stored, live or rolled back
+    id BIGINT,                        -- the current observation (NULL: none is live); its columns follow
+    period_kind VARCHAR,
+    year INTEGER,
+    quarter INTEGER,
+    value DOUBLE,
+    status VARCHAR,
+    source VARCHAR,
+    upload_id INTEGER,
+    revision INTEGER,
+    recorded_at TIMESTAMP,
+    note VARCHAR
+);
+INSERT INTO observation_heads {HEADS_SELECT.format(where="true")};
+-- Revisions are now looked up in observation_heads; DuckDB reads by this composite index only for
+-- constraint checks, never for a filter, and keeping it cost memory and time on every bulk insert.
+DROP INDEX observations_key;
+DROP VIEW current_observations;
+CREATE VIEW current_observations AS SELECT {OBSERVATION_COLUMNS} FROM observation_heads WHERE id IS NOT NULL;
+"""),
 ]
 
-SCHEMA_VERSION = MIGRATIONS[-1][0]
+SCHEMA_VERSION = max(v for v, _n, _s in MIGRATIONS)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -368,10 +426,11 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations=None) -> list[int]:
     con.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
         applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""")
-    have = schema_version(con)
+    # By the set applied, not the highest: numbers are reserved per change and may land out of order.
+    have = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    for version, name, sql in migrations:
-        if version <= have:
+    for version, name, sql in sorted(migrations, key=lambda m: m[0]):
+        if version in have:
             continue
         with transaction(con):
             con.execute(sql)
@@ -394,3 +453,50 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     """The first column of the first row (None when there is no row)."""
     row = first(con, sql, params)
     return row[0] if row else None
+
+
+# --- the current value, kept --------------------------------------------------------
+
+
+def sql_in(values) -> tuple[str, list]:
+    values = sorted(set(values))
+    return ", ".join("?" * len(values)) or "NULL", values
+
+
+def refresh_heads(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> int:
+    """Recompute ``observation_heads`` for ``keys`` (a frame with indicator, unit, period) from the observations.
+
+    Call it inside the transaction that wrote or rolled back those keys'
+    observations. It reads only those keys' rows: the filter on the units'
+    codes lets DuckDB skip every row group of other units. Returns the keys
+    refreshed.
+    """
+    if keys is None or len(keys) == 0:
+        return 0
+    keys = keys[["indicator", "unit", "period"]].drop_duplicates()
+    marks, units = sql_in(keys["unit"])
+    imarks, inds = sql_in(keys["indicator"])
+    con.register("_head_keys", keys)
+    try:
+        con.execute(f"""DELETE FROM observation_heads h WHERE h.unit IN ({marks}) AND h.indicator IN ({imarks})
+                        AND (h.indicator, h.unit, h.period) IN (SELECT (indicator, unit, period) FROM _head_keys)""",
+                    units + inds)
+        where = (f"o.unit IN ({marks}) AND o.indicator IN ({imarks}) AND (o.indicator, o.unit, o.period) IN "
+                 "(SELECT (indicator, unit, period) FROM _head_keys)")
+        con.execute("INSERT INTO observation_heads " + HEADS_SELECT.format(where=where), units + inds)
+    finally:
+        with contextlib.suppress(duckdb.Error):   # in an aborted transaction: keep the first error
+            con.unregister("_head_keys")
+    return len(keys)
+
+
+def compact(con: duckdb.DuckDBPyConnection) -> None:
+    """Checkpoint with vacuum: reclaim the rows loads and rollbacks deleted from ``observation_heads``.
+
+    Run by ``python -m etl init`` (upgrades, catalogue changes): a quiet moment, not every load.
+    """
+    con.execute("SET max_vacuum_tasks = 100")
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.execute("SET max_vacuum_tasks = 0")

@@ -22,7 +22,7 @@ from kpi.fmt import fmt_value
 from kpi.periods import Period, PeriodError
 from kpi.progress import MILESTONE_STATUSES, NEEDS_ACTION, STATUSES, Assessment, MilestoneAssessment, Point
 from kpi.reporting import reporting_table, uploads_for_reporting
-from kpi.repo import current_values, read_catalog, series_points, units_by_code
+from kpi.repo import current_values, plan_units, read_catalog, series_points, units_by_code
 from kpi.store import connect, db_path
 from kpi.texts import latest_text, source_line, target_text, unit_label
 from kpi.units import LAST_OLD_DAY
@@ -199,22 +199,21 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
             raise ExportError(f"Không có đơn vị '{unit}'")
         report = assess_plan(con, plan.id, as_of=as_of, unit=unit, catalog=cat)
         codes = sorted({t.indicator for t in plan.targets})
-        df = current_values(con, codes) if codes else pd.DataFrame()
+        # the report's own unit only: the other units' values are not read (issue 12)
+        mine = current_values(con, codes, [unit]) if codes else pd.DataFrame()
         benches = {t.id: series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
                    for t in plan.targets if t.benchmark}
-        uploads = uploads_for_reporting(con)
+        # Every unit under the plan's scope is expected to report in the quarters it exists (as on the Đơn vị
+        # page); reporting_table keeps, for each quarter, the units valid during it (districts until 30/06/2025).
+        # Only this plan's units' returns: another province's returns say nothing about who owes one here.
+        subunits = plan_units(con, plan.scope_unit)[1:]
+        uploads = uploads_for_reporting(con, subunits)
     by_ind = {}
-    if not df.empty:
-        mine = df[df["unit"] == unit]
+    if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
     rows = [TargetRow(t, cat.indicators[t.indicator], a) for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
-    # Every unit under the plan's scope is expected to report in the quarters it exists (as on the Đơn vị page);
-    # reporting_table keeps, for each quarter, the units valid during it (districts until 30/06/2025).
-    subunits = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
-    # only this plan's units' returns: another province's returns say nothing about who owes one here
-    uploads = uploads[uploads["unit"].isin(subunits)] if not uploads.empty else uploads
     reporting = reporting_table(plan, units, uploads, subunits, as_of)
     return ReportData(
         db=db_path(db), catalog=cat, report=report, unit_name=unit_label(units.get(unit), unit), rows=rows,
