@@ -12,8 +12,10 @@ without accents, case or punctuation), and :func:`find_header` finds the row
 (3, 3, {'name': 0, 'quarter': 1})
 
 Before openpyxl sees a file, :func:`check_file` looks inside the zip: macros,
-old binary ``.xls``, bytes that are not a workbook, and zip bombs are refused
-with a message in Vietnamese.
+old binary ``.xls``, bytes that are not a workbook, zip bombs, and XML parts
+that declare a DTD or entities ("billion laughs", external entities; checked
+with defusedxml) are refused with a message in Vietnamese. Hidden sheets are
+never read (:func:`visible_sheets`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def check_file(name: str, data: bytes) -> None:
             if len(infos) > MAX_MEMBERS:
                 raise FileRefused(f"Tệp '{name}' có {len(infos)} thành phần, vượt giới hạn {MAX_MEMBERS}.")
             _check_sizes(name, z, infos)
+            _check_xml(name, z, infos)
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise FileRefused(f"Tệp '{name}' không phải bảng tính Excel .xlsx (thiếu phần workbook).")
             types = z.read("[Content_Types].xml").decode("utf-8", "replace")
@@ -105,6 +108,56 @@ def _check_sizes(name: str, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) ->
         if part > (1 << 20) and part > MAX_RATIO * max(info.compress_size, 1):
             raise FileRefused(f"Tệp '{name}' bị từ chối: phần '{info.filename}' nén với tỷ lệ bất thường "
                               f"({part // max(info.compress_size, 1)}:1), nghi là tệp 'bom nén'.")
+
+
+class _RootSeen(Exception):
+    pass
+
+
+class _StopAtRoot:
+    """A parser target that stops at the first element: a DTD can only come before it."""
+
+    def start(self, tag, attrib):
+        raise _RootSeen
+
+    def end(self, tag):
+        pass
+
+    def data(self, text):
+        pass
+
+    def close(self):
+        return None
+
+
+def _check_xml(name: str, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse any XML part with a DOCTYPE or an entity declaration (defusedxml's parser, stopped at the root)."""
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+    from defusedxml.ElementTree import DefusedXMLParser, ParseError
+
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+        try:
+            with z.open(info) as f:
+                while chunk := f.read(1 << 16):
+                    parser.feed(chunk)
+            parser.close()
+        except _RootSeen:
+            continue
+        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+            raise FileRefused(f"Tệp '{name}' bị từ chối: phần '{info.filename}' khai báo DTD hoặc thực thể XML "
+                              "(<!DOCTYPE>, <!ENTITY>), điều một bảng tính Excel không bao giờ có; nghi là tệp "
+                              "tấn công ('bom XML'). Mở bằng Excel, lưu lại thành .xlsx rồi gửi lại.") from None
+        except ParseError as e:
+            raise FileRefused(f"Tệp '{name}' bị hỏng: phần '{info.filename}' không phải XML hợp lệ ({e}).") from None
+
+
+def visible_sheets(wb) -> tuple[list, list[str]]:
+    """The sheets a person sees, and the titles of the hidden ones (never read)."""
+    shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    return shown, [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
 
 
 def _bomb(name: str, size: int, more: bool = False) -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 from etl import returns
 from etl.bulk import check_bulk
 from etl.load import Summary, list_uploads, withdraw, write
+from etl.validate import Issue
 from kpi import repo
 from kpi.errors import NotFound
 from kpi.fmt import fmt_datetime, fmt_number
@@ -30,13 +31,13 @@ from kpi.permissions import Actor, can
 from kpi.catalog import Catalog
 from kpi.periods import Period, quarters
 from kpi.repo import units_by_code
-from kpi.store import connect, db_path, open_existing
+from kpi.store import StoreError, connect, db_path, open_existing
 from kpi.texts import unit_label
 
 
 def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str, dict]]:
     """The catalogue and the units, from the database (held only while reading them)."""
-    with connect(db) as con:
+    with connect(db, create=False) as con:
         return repo.read_catalog(con), units_by_code(con)
 
 
@@ -61,17 +62,21 @@ def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | 
         raise NotFound(f"Không có đơn vị '{unit}'")
     common = dict(file_name=name, data=data, actor=actor, dry_run=dry_run,
                   uploads_dir=db_path(db).parent / "uploads")
-    if returns.sniff(name, data) == "bulk":
-        checked = check_bulk(name, data, cat.indicators, units, default_status=status or "official")
-        with connect(db) as con:
-            return write(con, checked, fmt="bulk", meta={"kind": "bulk"}, **common)
-    rf = returns.read_return(name, data, cat, units, plan_id=plan, unit_code=unit, period=period, status=status)
-    with connect(db) as con:
-        if not rf.checked.errors:
-            returns.check_history(con, rf, cat)
-        return write(con, rf.checked, fmt="return", unit=rf.unit["code"] if rf.unit else None,
-                     period=str(rf.period) if rf.period else None, plan_id=rf.plan.id if rf.plan else None,
-                     prepared_by=rf.preparer or None, meta=rf.meta(), **common)
+    try:
+        if returns.sniff(name, data) == "bulk":
+            checked = check_bulk(name, data, cat.indicators, units, default_status=status or "official")
+            with connect(db, create=False) as con:
+                return write(con, checked, fmt="bulk", meta={"kind": "bulk"}, **common)
+        rf = returns.read_return(name, data, cat, units, plan_id=plan, unit_code=unit, period=period,
+                                 status=status)
+        with connect(db, create=False) as con:
+            if not rf.checked.errors:
+                returns.check_history(con, rf, cat)
+            return write(con, rf.checked, fmt="return", unit=rf.unit["code"] if rf.unit else None,
+                         period=str(rf.period) if rf.period else None, plan_id=rf.plan.id if rf.plan else None,
+                         prepared_by=rf.preparer or None, meta=rf.meta(), **common)
+    except StoreError as e:   # damaged, full, read-only: the page and the CLI show it like any refusal
+        return Summary(file=name, dry_run=dry_run, errors=[Issue("error", name, str(e))])
 
 
 def write_template_for(out, plan_id: str, unit_code: str, period: Period, *, db: str | os.PathLike | None = None,

@@ -441,6 +441,7 @@ class ReturnFile:
     preparer: str = ""
     prepared_on: str = ""
     missing: list[str] = field(default_factory=list)   # indicators of the form left empty
+    hidden: list[str] = field(default_factory=list)    # hidden sheets: never read
 
     def meta(self) -> dict:
         cols = ({f: get_column_letter(c + 1) for f, c in sorted(self.header.columns.items(), key=lambda x: x[1])}
@@ -454,6 +455,8 @@ class ReturnFile:
                 desc += f"; đọc trang '{self.sheet}'"
             if self.missing:
                 desc += f"; {len(self.missing)} chỉ tiêu để trống"
+            if self.hidden:
+                desc += "; bỏ qua trang ẩn " + ", ".join(f"'{h}'" for h in self.hidden)
         return {
             "kind": "return", "sheet": self.sheet,
             "header_rows": [self.header.first_row, self.header.last_row] if self.header else None,
@@ -464,7 +467,7 @@ class ReturnFile:
             "period_label": self.period.label() if self.period else None,
             "plan": self.plan.id if self.plan else None,
             "preparer": self.preparer, "prepared_on": self.prepared_on,
-            "missing": self.missing, "description": desc,
+            "missing": self.missing, "hidden_sheets": self.hidden, "description": desc,
         }
 
 
@@ -486,6 +489,9 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
         out.error(name, str(e))
         return rf
     found = _find_table(wb)
+    _shown, hidden = excel.visible_sheets(wb)
+    for h in hidden:
+        out.warn(f"'{h}'", f"trang '{h}' đang bị ẩn nên không được đọc")
     if not found:
         out.error(name, "không tìm thấy bảng số liệu của biểu báo cáo: cần một dòng tiêu đề có cột 'Chỉ tiêu' "
                         "(hoặc 'Mã') và ít nhất một trong các cột 'Thực hiện quý', 'Lũy kế từ đầu năm', "
@@ -493,6 +499,7 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
         return rf
     ws, own, filled, header, others = found
     rf.sheet, rf.header = ws.title, header
+    rf.hidden = hidden
     for other in others:
         out.warn(f"'{other}'", f"trang '{other}' cũng giống một biểu báo cáo nhưng không được đọc; mỗi tệp chỉ "
                                f"đọc một biểu (trang '{ws.title}')")
@@ -506,13 +513,17 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
     rf.prepared_on = block.get("date", ("", ""))[0]
     _resolve_header(rf, block, cat, units, plan_id, unit_code, period)
     _read_rows(rf, ws, own, filled, header, cat, data, status or QUARTER_STATUS)
+    if not out.rows and not out.errors:
+        out.error(f"'{ws.title}'", "biểu chưa điền số liệu nào (mọi ô Thực hiện quý, Lũy kế từ đầu năm, Ước cả "
+                                   "năm đều trống): không có gì để ghi. Điền số rồi gửi lại.")
     return rf
 
 
 def _find_table(wb):
     best = None
     others = []
-    for ws in wb.worksheets:
+    shown, _hidden = excel.visible_sheets(wb)
+    for ws in shown:
         own = [tuple(r) for r in ws.iter_rows(values_only=True)]
         if not own:
             continue
@@ -987,8 +998,13 @@ def sniff(name: str, data: bytes) -> str:
 
         import python_calamine
 
+        from etl.bulk import first_visible_sheet
+
+        sheet = first_visible_sheet(data)
+        if sheet is None:
+            return "return"
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        first = wb.get_sheet_by_index(0).to_python(skip_empty_area=False, nrows=1)
+        first = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=1)
     except Exception:
         return "return"
     if not first:
