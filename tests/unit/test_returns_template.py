@@ -125,4 +125,5 @@ def test_empty_template_reads_back_clean(ret_db, tmp_path, capsys):
         assert "chưa điền số liệu nào" in s["errors"][0]["message"]
         assert s["meta"]["unit"] == "11" and s["meta"]["period"] == "2025Q2" and s["meta"]["plan"] == PLAN
         assert len(s["meta"]["missing"]) == 7
+    with connect(ret_db) as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchall() == [(0,)]
