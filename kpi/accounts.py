@@ -127,6 +127,11 @@ def check_password_rules(password: str, username: str = "") -> None:
         raise AccountError("Mật khẩu không được trùng tên đăng nhập.")
     if len(set(password)) < 4:
         raise AccountError("Mật khẩu quá đơn giản: dùng ít nhất 4 ký tự khác nhau.")
+    from kpi.passwords import weakness   # common-password list and guessability (zxcvbn)
+
+    why = weakness(password, (username,))
+    if why:
+        raise AccountError(why)
 
 
 def new_password() -> str:
@@ -357,17 +362,15 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, *
         with transaction(con):
             audit.record(con, who, "sign_in_failed", who, detail="tài khoản đã bị vô hiệu hóa", now=at, via=via)
         raise AuthError("Tài khoản này đã bị vô hiệu hóa. Liên hệ quản trị.")
-    failures += 1
-    locked = at + pol.lockout if failures >= pol.max_failures else None
-    with transaction(con):
-        con.execute("""INSERT INTO sign_in_failures (username, failures, last_failure, locked_until)
-                       VALUES (?,?,?,?) ON CONFLICT (username) DO UPDATE SET failures = excluded.failures,
-                       last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
-                    [who, failures, at, locked])
+    from kpi.passwords import count_failure   # atomic: parallel wrong passwords each count
+
+    def record(failures, locked):
         detail = ("sai mật khẩu" if row else "không có tài khoản") + f" (lần {failures}/{pol.max_failures})"
         if locked:
             detail += f"; tạm khóa đến {locked:%H:%M %d/%m/%Y}"
         audit.record(con, who, "sign_in_failed", who, detail=detail, now=at, via=via)
+
+    failures, locked = count_failure(con, who, at, pol.max_failures, pol.lockout, record)
     if locked:
         raise AccountLocked(f"{BAD_CREDENTIALS} {_locked_message(pol, locked)}")
     raise AuthError(BAD_CREDENTIALS)
