@@ -175,7 +175,8 @@ def open_workbook(data: bytes):
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises many kinds for broken parts
-        raise FileRefused(f"Không đọc được tệp Excel: {type(e).__name__}: {e}") from None
+        raise FileRefused(f"Không đọc được tệp Excel: tệp bị hỏng hoặc sai cấu trúc ({type(e).__name__}: {e}). "
+                          "Mở bằng Excel, lưu lại thành .xlsx rồi gửi lại.") from None
 
 
 def formula_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:
