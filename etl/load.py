@@ -281,21 +281,28 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, fil
         return summary
     to_write = df[df["action"].isin(["new", "changed", "outranked"])].drop(
         columns=["i", "old_value", "old_status", "action"])
+    kept, fresh = None, False
     try:
         if uploads_dir is not None and data is not None:
+            fresh = not (uploads_dir / f"{digest}{Path(file_name).suffix.lower()}").exists()
             kept = keep_original(uploads_dir, digest, file_name, data)
             summary.stored_path = kept.relative_to(uploads_dir.parent).as_posix()
         upload_id = _insert(con, summary, to_write, actor=actor, file_name=file_name, digest=digest, fmt=fmt,
                             unit=unit, period=period, note=note, plan_id=plan_id, prepared_by=prepared_by,
                             uploaded_at=uploaded_at)
-    except (duckdb.ConstraintException, duckdb.TransactionException) as e:
-        dup = _duplicate_of(con, digest) if digest else None
-        if dup is None:
-            summary.errors = [Issue("error", file_name, store_problem(None, e))]
-            return summary
-        summary.duplicate_of = int(dup)   # the same file committed by another load at the same moment
-        return summary
     except (duckdb.Error, OSError) as e:
+        dup = _duplicate_of(con, digest) if digest and isinstance(e, (duckdb.ConstraintException,
+                                                                      duckdb.TransactionException)) else None
+        if dup is not None:
+            summary.duplicate_of = int(dup)   # the same file committed by another load at the same moment
+            return summary
+        if fresh and kept is not None:   # nothing committed: do not leave the copy this load made
+            with contextlib.suppress(OSError):
+                kept.unlink()
+        if uploads_dir is not None:
+            with contextlib.suppress(OSError):
+                uploads_dir.rmdir()        # only if empty
+        summary.stored_path = None
         summary.errors = [Issue("error", file_name, store_problem(None, e))]
         return summary
     summary.upload_id = int(upload_id)
