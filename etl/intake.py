@@ -41,6 +41,14 @@ def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str
         return repo.read_catalog(con), units_by_code(con)
 
 
+def read_aliases(db: str | os.PathLike | None = None) -> list:
+    """Remembered indicator names (``etl.names``), from the database (held only while reading them)."""
+    from etl import names
+
+    with connect(db, create=False) as con:
+        return names.read_aliases(con)
+
+
 def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | None = None,
                dry_run: bool = False, status: str | None = None, plan: str | None = None,
                unit: str | None = None, period: Period | None = None,
@@ -68,7 +76,7 @@ def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | 
             with connect(db, create=False) as con:
                 return write(con, checked, fmt="bulk", meta={"kind": "bulk"}, **common)
         rf = returns.read_return(name, data, cat, units, plan_id=plan, unit_code=unit, period=period,
-                                 status=status)
+                                 status=status, aliases=read_aliases(db))
         with connect(db, create=False) as con:
             if not rf.checked.errors:
                 returns.check_history(con, rf, cat)
