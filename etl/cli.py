@@ -382,6 +382,35 @@ def cmd_user(args) -> int:
     return EXIT_OK
 
 
+def cmd_alias(args) -> int:
+    """``alias add|list``: names units' forms use for catalogue indicators (etl/names.py)."""
+    from etl import names
+
+    with connect(args.db) as con:
+        actor = _actor(args, con)
+        if args.action == "add":
+            if not args.all and not args.unit:
+                raise UsageError("Cần --unit CODE (tên của một đơn vị) hoặc --all (cho mọi đơn vị)")
+            try:
+                a = names.remember(con, args.name, args.indicator, actor=actor, unit=args.unit, everyone=args.all)
+            except KeyError as e:
+                raise Rejected(e.args[0]) from None
+            _say(f"Đã ghi nhớ: '{a.alias}' là chỉ số {a.indicator} "
+                 + ("cho mọi đơn vị." if a.unit == names.EVERYONE else f"trong biểu của đơn vị {a.unit}."))
+            return EXIT_OK
+        rows = [a.__dict__ for a in names.read_aliases(con) if not args.unit or a.unit in (args.unit, names.EVERYONE)]
+    rows.sort(key=lambda a: (a["unit"], a["indicator"], a["key"]))
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        _say("Chưa có tên chỉ tiêu nào được ghi nhớ.")
+    for a in rows:
+        scope = "mọi đơn vị" if a["unit"] == names.EVERYONE else f"đơn vị {a['unit']}"
+        _say(f"'{a['alias']}' → {a['indicator']} ({scope}; {a['created_by'] or '—'})")
+    return EXIT_OK
+
+
 def _plans(cat, plan_id):
     if plan_id:
         try:
@@ -605,6 +634,24 @@ def build_parser() -> argparse.ArgumentParser:
     u = user_cmd("password", "Đặt mật khẩu mới (bỏ tạm khóa, kết thúc các phiên đăng nhập)")
     u.add_argument("name")
     u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
+
+    s = add("alias", "Tên chỉ tiêu trong biểu của đơn vị: ghi nhớ, liệt kê")
+    aliases = s.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    aliases.required = True
+    a = aliases.add_parser("add", help="Ghi nhớ: tên NAME trong biểu là chỉ số INDICATOR")
+    a.add_argument("--db", default=argparse.SUPPRESS, help="tệp cơ sở dữ liệu")
+    a.add_argument("name", help="tên chỉ tiêu như ghi trong biểu, ví dụ \"Tạo việc làm mới\"")
+    a.add_argument("indicator", help="mã chỉ số trong danh mục, ví dụ new_jobs")
+    a.add_argument("--unit", help="chỉ cho biểu của đơn vị này")
+    a.add_argument("--all", action="store_true", help="cho mọi đơn vị (văn phòng, quản trị)")
+    a.add_argument("--user", help="thực hiện với tư cách tài khoản này")
+    a.set_defaults(func=cmd_alias)
+    a = aliases.add_parser("list", help="Liệt kê các tên đã ghi nhớ")
+    a.add_argument("--db", default=argparse.SUPPRESS, help="tệp cơ sở dữ liệu")
+    a.add_argument("--unit", help="chỉ tên dùng được cho đơn vị này")
+    a.add_argument("--user", help="xem với tư cách tài khoản này")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_alias)
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")

@@ -165,3 +165,36 @@ def test_etl_load_uses_remembered_names(db, tmp_path, capsys):
     s = json.loads(capsys.readouterr().out)
     assert code == 0 and s["ok"] and s["meta"]["by_name"] == []
     assert s["new"] == 10
+
+
+def test_catalogue_aliases_ship_with_targets(tmp_path):
+    """``aliases:`` in indicators.yaml: the name is taken without a question, for every unit."""
+    from returns_kit import RETURN_INDICATORS, RETURN_PLAN, STD_HEADER, header_rows, workbook, write_catalog
+
+    indicators = RETURN_INDICATORS.replace(
+        "  new_jobs:\n    name: Số lao động được tạo việc làm mới\n",
+        "  new_jobs:\n    name: Số lao động được tạo việc làm mới\n    aliases: [Giải quyết việc làm mới]\n")
+    assert "aliases" in indicators
+    targets = write_catalog(tmp_path / "targets", indicators=indicators, plans={"ret_2021_2025": RETURN_PLAN})
+    db = tmp_path / "c.duckdb"
+    assert main(["--db", str(db), "init", "--targets", str(targets)]) == 0
+    wb = workbook(header_rows() + [STD_HEADER, [1, None, "Giải quyết việc làm mới", "lao động", None, 500, 900, None,
+                                                None]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    s = load_bytes("r.xlsx", buf.getvalue(), actor=LOCAL_ADMIN, db=db)
+    assert s.ok and s.warnings == [] and s.meta["by_name"] == []
+    assert {(c.indicator, c.period) for c in s.new} == {("new_jobs", "2025Q2"), ("new_jobs", "2025Q2-YTD")}
+
+
+def test_alias_command(db, capsys):
+    assert main(["--db", str(db), "alias", "add", "Tạo việc làm mới", "new_jobs", "--unit", "11"]) == 0
+    assert main(["--db", str(db), "alias", "add", "Tạo việc làm mới", "khong_co", "--unit", "11"]) == 1
+    assert main(["--db", str(db), "alias", "add", "Tạo việc làm mới", "new_jobs"]) == 2
+    capsys.readouterr()
+    assert main(["--db", str(db), "alias", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["alias"], r["indicator"], r["unit"], r["created_by"]) for r in rows] == [
+        ("Tạo việc làm mới", "new_jobs", "11", "@local")]
+    s = _load(db, dry_run=True)
+    assert "Tạo việc làm mới" not in {m["name"] for m in s.meta["by_name"]}
