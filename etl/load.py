@@ -207,6 +207,9 @@ def keep_original(uploads_dir: Path, digest: str, file_name: str, data: bytes) -
 
 
 
+# What the file system or a concurrent load can do to a write; anything else is a bug and is raised.
+STORE_FAULTS = (duckdb.IOException, duckdb.TransactionException, duckdb.ConstraintException, duckdb.FatalException,
+                OSError)
 NOTHING_TO_WRITE = "tệp không có giá trị nào để ghi (mọi ô số liệu đều trống); không có gì để xác nhận"
 
 
@@ -290,7 +293,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Actor, fil
         upload_id = _insert(con, summary, to_write, actor=actor, file_name=file_name, digest=digest, fmt=fmt,
                             unit=unit, period=period, note=note, plan_id=plan_id, prepared_by=prepared_by,
                             uploaded_at=uploaded_at)
-    except (duckdb.Error, OSError) as e:
+    except STORE_FAULTS as e:   # full disk, read-only folder, a concurrent commit of the same file
         dup = _duplicate_of(con, digest) if digest and isinstance(e, (duckdb.ConstraintException,
                                                                       duckdb.TransactionException)) else None
         if dup is not None:
@@ -351,8 +354,9 @@ def _insert(con, summary: Summary, to_write: pd.DataFrame, *, actor: Actor, file
                         GROUP BY ALL) r
                       ON r.indicator = w.indicator AND r.unit = w.unit AND r.period = w.period""",
                             [upload_id])
-            finally:
-                con.unregister("_to_write")
+            finally:   # after a failed statement DuckDB refuses even this until ROLLBACK: keep the first error
+                with contextlib.suppress(duckdb.Error):
+                    con.unregister("_to_write")
         _test_pause()
     return upload_id
 

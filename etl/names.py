@@ -48,7 +48,7 @@ import duckdb
 from rapidfuzz import fuzz, process
 
 from kpi import audit
-from kpi.auth import Actor, PermissionDenied, can, denied_message
+from kpi.permissions import Actor, PermissionDenied, can, denied_message
 from kpi.catalog import Indicator, alias_key
 from kpi.store import transaction
 
@@ -184,7 +184,7 @@ def remember(con: duckdb.DuckDBPyConnection, name: str, indicator: str, *, actor
     admin (``edit_targets``). Audited (``indicator_alias``), in the same transaction.
     """
     if not isinstance(actor, Actor):
-        raise TypeError("remember() needs actor=kpi.auth.Actor")
+        raise TypeError("remember() needs actor=kpi.permissions.Actor")
     key = alias_key(name)
     if not key:
         raise ValueError("Tên chỉ tiêu trống")

@@ -22,8 +22,8 @@ from accounts_kit import PASSWORD, make_user
 from etl.cli import main
 from etl.intake import load_bytes
 from etl.load import withdraw
-from kpi import auth
-from kpi.auth import LOCAL_ADMIN
+from kpi import accounts as auth
+from kpi.permissions import LOCAL_ADMIN
 from kpi.store import connect, scalar
 from returns_kit import write_return_catalog
 
@@ -128,7 +128,7 @@ def test_twelve_wrong_passwords_at_once_lock_the_name(db):
 
 SIGN_IN = """
 import sys
-from kpi import auth
+from kpi import accounts as auth
 from kpi.store import connect
 with connect(sys.argv[1]) as con:
     try:

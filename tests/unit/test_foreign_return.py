@@ -20,8 +20,8 @@ from accounts_kit import make_user
 from etl import names
 from etl.cli import main
 from etl.intake import load_bytes
-from kpi import auth
-from kpi.auth import LOCAL_ADMIN
+from kpi import accounts as auth, permissions
+from kpi.permissions import LOCAL_ADMIN
 from kpi.store import connect, scalar
 
 PLAN = "dienbien_2021_2025"
@@ -133,9 +133,9 @@ def test_who_may_remember_a_name(db):
     reporter = make_user(db, "thu.nguyen", "reporter", units=["099"])
     with connect(db) as con:
         names.remember(con, "Tạo việc làm mới", "new_jobs", actor=reporter, unit="099")
-        with pytest.raises(auth.PermissionDenied):
+        with pytest.raises(permissions.PermissionDenied):
             names.remember(con, "Tạo việc làm mới", "new_jobs", actor=reporter, unit="11")
-        with pytest.raises(auth.PermissionDenied):
+        with pytest.raises(permissions.PermissionDenied):
             names.remember(con, "Tạo việc làm mới", "new_jobs", actor=reporter, everyone=True)
         names.remember(con, "Tạo việc làm mới", "new_jobs", actor=LOCAL_ADMIN, everyone=True)
         assert scalar(con, "SELECT count(*) FROM indicator_aliases WHERE unit = '*' AND created_by = '@local'") == 1

@@ -18,7 +18,7 @@ import pytest
 from etl.cli import main
 from etl.intake import load_bytes
 from hostile_kit import CASES, audit_actions, fingerprint, good_return, is_vietnamese
-from kpi.auth import LOCAL_ADMIN
+from kpi.permissions import LOCAL_ADMIN
 from kpi.store import connect
 from returns_kit import write_return_catalog
 
