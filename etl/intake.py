@@ -163,7 +163,40 @@ def _summary_view(s, names: dict[str, str] | None = None) -> dict:
     changes = pd.DataFrame([{"Chỉ số": names.get(c.indicator, c.indicator), "Đơn vị": c.unit, "Kỳ": Period.parse(c.period).label(),
                              "Cũ": fmt_number(c.old, None), "Mới": fmt_number(c.new, None)} for c in s.changed])
     return {"summary": s.to_dict(), "lines": s.lines_vi(), "issues": issues, "changes": changes, "ok": s.ok,
-            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id}
+            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id, "names": name_questions(s.meta, names)}
+
+
+def name_questions(meta: dict, names: dict[str, str]) -> list[dict]:
+    """Rows of a return whose indicator name is not the catalogue's: what the clerk confirms or picks.
+
+    Each: the cell, the name as written, the indicator chosen by similarity (None when none was clear),
+    and the options (codes, the chosen or best first) with their labels. Empty for other files.
+    """
+    out = []
+    for m in meta.get("by_name", []) + meta.get("unmatched", []):
+        options = list(dict.fromkeys(([m["indicator"]] if m.get("indicator") else [])
+                                     + [c for c, _ in m.get("candidates", [])]))
+        if not m.get("name") or not options:
+            continue
+        out.append({"row": m["row"], "where": m["where"], "name": m["name"], "chosen": m.get("indicator"),
+                    "options": options, "labels": {c: f"{names.get(c, c)} ({c})" for c in options}})
+    return out
+
+
+def remember_names(path=None, picks: dict[str, str] | None = None, *, actor, unit: str | None,
+                   everyone: bool = False) -> int:
+    """Remember the clerk's picks (name as written → indicator code) for ``unit``, or for everyone.
+
+    Each is audited (``indicator_alias``); the next check of the same file takes them without a question.
+    Raises PermissionDenied when ``actor`` may not (a reporter: only its own units; everyone: the secretariat).
+    """
+    from etl import names as names_mod
+
+    picks = {n: c for n, c in (picks or {}).items() if n and c}
+    with open_existing(path) as con:
+        for name, code in picks.items():
+            names_mod.remember(con, name, code, actor=actor, unit=unit, everyone=everyone)
+    return len(picks)
 
 
 def check_upload(path=None, name: str = "", data: bytes = b"", plan_id: str | None = None, unit: str | None = None,
