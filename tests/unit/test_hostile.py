@@ -81,3 +81,23 @@ def test_refused_by_the_upload_core(case, hostile_db):
     assert after == before
     assert set(actions_after[len(actions):]) <= {"upload_refused"}
     assert files_after == files
+
+
+def test_a_hidden_sheet_is_never_read_and_the_summary_says_so(tmp_path, hostile_db):
+    """A hidden first sheet with other figures (a decoy, or last quarter's copy) loses to the visible return."""
+    from hostile_kit import GOOD_ROWS, return_wb, with_row, xlsx
+
+    wb = return_wb()
+    decoy = wb.copy_worksheet(wb.active)
+    decoy.title = "Cũ"
+    decoy["G6"] = 123456
+    decoy.sheet_state = "hidden"
+    wb.move_sheet("Cũ", offset=-1)
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(hostile_db, db)
+    s = load_bytes("r.xlsx", xlsx(wb), actor=LOCAL_ADMIN, db=db)
+    assert s.ok and s.meta["sheet"] == "Biểu 01" and s.meta["hidden_sheets"] == ["Cũ"]
+    assert "bỏ qua trang ẩn 'Cũ'" in s.meta["description"]
+    assert any(w.where == "'Cũ'" and "đang bị ẩn nên không được đọc" in w.message for w in s.warnings)
+    assert ("new_jobs", "2025Q2-YTD", 900.0) in {(c.indicator, c.period, c.new) for c in s.new}
+    assert 123456.0 not in {c.new for c in s.new}
