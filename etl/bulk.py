@@ -53,7 +53,11 @@ MAX_FIELD = 4096                     # characters in one CSV field: a value, a c
 
 
 class BulkFormatError(ValueError):
-    """The file cannot be read as the bulk format at all."""
+    """The file cannot be read as the bulk format at all; ``where`` names the line when there is one."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.where = where
 
 
 def _header_map(headers: list[str]) -> dict[str, int]:
@@ -102,10 +106,10 @@ def _read_csv(name: str, data: bytes) -> tuple[list[str], list[list]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise BulkFormatError(f"Tệp CSV phải mã hóa UTF-8 (byte không hợp lệ ở dòng {line})") from None
+        raise BulkFormatError(f"Tệp CSV phải mã hóa UTF-8 (byte không hợp lệ ở dòng {line})", f"dòng {line}") from None
     if "\x00" in text:
         line = text[:text.index("\x00")].count("\n") + 1
-        raise BulkFormatError(f"Tệp CSV chứa ký tự NUL ở dòng {line}: không phải tệp văn bản CSV") from None
+        raise BulkFormatError("Tệp CSV chứa ký tự NUL: không phải tệp văn bản CSV", f"dòng {line}") from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         delim = dialect.delimiter
@@ -118,24 +122,24 @@ def _read_csv(name: str, data: bytes) -> tuple[list[str], list[list]]:
     try:
         for row in reader:
             if any(len(c) > MAX_FIELD for c in row):
-                raise BulkFormatError(_too_long(reader.line_num))
+                raise BulkFormatError(_too_long(), f"dòng {reader.line_num}")
             rows.append(row)
             if len(rows) > MAX_ROWS + 1:
                 raise BulkFormatError(f"Tệp có hơn {MAX_ROWS} dòng, vượt giới hạn {MAX_ROWS} dòng")
     except csv.Error as e:
         line = reader.line_num
         if "field larger than field limit" in str(e):
-            raise BulkFormatError(_too_long(line)) from None
-        raise BulkFormatError(f"Lỗi tại dòng {line}: dấu ngoặc kép (\") không đúng quy cách CSV ({e}); mở tệp "
-                              "bằng Excel rồi lưu lại dạng CSV UTF-8") from None
+            raise BulkFormatError(_too_long(), f"dòng {line}") from None
+        raise BulkFormatError(f"dấu ngoặc kép (\") không đúng quy cách CSV ({e}); mở tệp bằng Excel rồi lưu lại "
+                              "dạng CSV UTF-8", f"dòng {line}") from None
     if not rows:
         raise BulkFormatError("Tệp rỗng")
     return rows[0], rows[1:]
 
 
-def _too_long(line: int) -> str:
-    return (f"Lỗi tại dòng {line}: một ô dài hơn {MAX_FIELD} ký tự; tệp số liệu không có ô dài như vậy (có thể "
-            "thiếu dấu ngoặc kép đóng)")
+def _too_long() -> str:
+    return (f"một ô dài hơn {MAX_FIELD} ký tự; tệp số liệu không có ô dài như vậy (có thể thiếu dấu ngoặc kép "
+            "đóng)")
 
 
 def first_visible_sheet(data: bytes) -> str | None:
@@ -182,7 +186,7 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
         headers, rows, where = read_table(name, data)
         cols = _header_map(headers)
     except BulkFormatError as e:
-        out.error(name, str(e))
+        out.error(e.where or name, str(e))
         return out
     if len(rows) > MAX_ROWS:
         out.error(name, f"Tệp có {len(rows)} dòng, vượt giới hạn {MAX_ROWS} dòng")
