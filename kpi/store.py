@@ -51,11 +51,16 @@ class NoDatabase(RuntimeError):
 
 class NoCatalog(NoDatabase):
     """The database exists but ``python -m etl init`` has not loaded the catalogue into it yet."""
-class StoreError(RuntimeError):
-    """The database file cannot be used: damaged, not a database, no space, no permission. Message in Vietnamese."""
 
 
-class StoreMissing(StoreError, NoDatabase):
+class StoreError(NoDatabase):
+    """The database file cannot be used: damaged, not a database, no space, no permission. Message in Vietnamese.
+
+    A NoDatabase (nothing to show), so the pages that catch that show this message too.
+    """
+
+
+class StoreMissing(StoreError):
     """A command that only reads found no database file (and must not create one)."""
 
 
