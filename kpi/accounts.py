@@ -350,14 +350,19 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, *
     ok = verify_password(row[3] if row else None, password or "")
     if ok and row[4]:
         rehashed = hash_password(password) if HASHER.check_needs_rehash(row[3]) else None
-        with transaction(con):
-            if rehashed:   # hashed with older parameters: upgrade while we have the password
-                con.execute("UPDATE accounts SET password_hash = ? WHERE username = ?", [rehashed, name])
-            con.execute("DELETE FROM sign_in_failures WHERE username = ?", [name])
-            con.execute("UPDATE accounts SET last_sign_in = ? WHERE username = ?", [at, name])
-            actor = _actor_from_row(con, row[0], row[1], row[2], via)
-            audit.record(con, actor, "sign_in", name, now=at)
-        return actor
+        from kpi.passwords import retry_on_conflict   # two tabs signing in at once both succeed
+
+        def succeed():
+            with transaction(con):
+                if rehashed:   # hashed with older parameters: upgrade while we have the password
+                    con.execute("UPDATE accounts SET password_hash = ? WHERE username = ?", [rehashed, name])
+                con.execute("DELETE FROM sign_in_failures WHERE username = ?", [name])
+                con.execute("UPDATE accounts SET last_sign_in = ? WHERE username = ?", [at, name])
+                actor = _actor_from_row(con, row[0], row[1], row[2], via)
+                audit.record(con, actor, "sign_in", name, now=at)
+            return actor
+
+        return retry_on_conflict(succeed)
     if ok:   # the right password of a disabled account: say so (the person knows the password)
         with transaction(con):
             audit.record(con, who, "sign_in_failed", who, detail="tài khoản đã bị vô hiệu hóa", now=at, via=via)

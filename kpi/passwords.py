@@ -59,6 +59,20 @@ def weakness(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
             "Dùng một cụm vài từ không liền nghĩa, hoặc trộn chữ, số và ký hiệu.")
 
 
+def retry_on_conflict(fn: Callable, attempts: int = 60):
+    """``fn()`` (one transaction), run again when a concurrent transaction changed the same rows."""
+    delay = 0.005
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except (duckdb.TransactionException, duckdb.ConstraintException):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 2, 0.2)
+    raise AssertionError("unreachable")
+
+
 def count_failure(con: duckdb.DuckDBPyConnection, name: str, at: dt.datetime, max_failures: int,
                   lockout: dt.timedelta, record: Callable[[int, dt.datetime | None], None] | None = None,
                   attempts: int = 60) -> tuple[int, dt.datetime | None]:

@@ -159,3 +159,14 @@ def test_weak_or_common_passwords_are_refused(db, password):
 def test_a_strong_password_is_accepted(db):
     with connect(db) as con:
         auth.create_user(con, "thu.nguyen", "Cay-Ban-Muong-Thanh-7", role="viewer", actor=LOCAL_ADMIN)
+
+
+def test_right_password_from_several_tabs_at_once(db):
+    make_user(db, "thu.nguyen", "reporter", units=["099"])
+
+    def right(i):
+        with connect(db) as con:
+            return auth.authenticate(con, "thu.nguyen", PASSWORD)
+
+    results = in_threads(6, right)
+    assert all(getattr(r, "username", None) == "thu.nguyen" for r in results), results
