@@ -14,6 +14,11 @@ are accepted too):
 
 A row whose cells are all empty is ignored. Any bad row makes the whole file
 refused: nothing is written.
+
+A CSV is refused before it is parsed when it is larger than ``MAX_CSV_BYTES``;
+a field longer than ``MAX_FIELD`` characters, or quoting that does not close,
+is refused naming its line (the csv module's own limit would otherwise raise).
+In an XLSX the first visible sheet is read; hidden sheets never are.
 """
 
 from __future__ import annotations
@@ -43,10 +48,16 @@ COLUMNS = {
 }
 REQUIRED = ("indicator", "unit", "period", "value")
 MAX_ROWS = 200_000
+MAX_CSV_BYTES = 20 * 1024 * 1024     # as for a workbook (etl.excel.MAX_FILE_BYTES): refused before parsing
+MAX_FIELD = 4096                     # characters in one CSV field: a value, a code, a source note
 
 
 class BulkFormatError(ValueError):
-    """The file cannot be read as the bulk format at all."""
+    """The file cannot be read as the bulk format at all; ``where`` names the line when there is one."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.where = where
 
 
 def _header_map(headers: list[str]) -> dict[str, int]:
@@ -68,33 +79,81 @@ def read_table(name: str, data: bytes) -> tuple[list[str], list[list], str]:
     """Headers, data rows (raw cells) and how a cell is named: 'csv' or the sheet name."""
     suffix = Path(name).suffix.lower()
     if suffix in (".csv", ".txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BulkFormatError("Tệp CSV phải mã hóa UTF-8") from None
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-            delim = dialect.delimiter
-        except csv.Error:
-            delim = ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-        if not rows:
-            raise BulkFormatError("Tệp rỗng")
-        return rows[0], rows[1:], "csv"
+        return (*_read_csv(name, data), "csv")
     if suffix == ".xlsx":
+        sheet = first_visible_sheet(data)
+        if sheet is None:
+            raise BulkFormatError("Tệp Excel không có trang tính nào đang hiện (các trang ẩn không được đọc)")
         try:
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object,
-                                   engine="calamine")
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object,
+                                  engine="calamine")
         except Exception as e:  # calamine raises its own error types for broken files
             raise BulkFormatError(f"Không đọc được tệp Excel: {e}") from None
-        if not sheets:
-            raise BulkFormatError("Tệp Excel không có trang tính nào")
-        sheet, frame = next(iter(sheets.items()))
         values = frame.astype(object).where(frame.notna(), None).values.tolist()
         if not values:
             raise BulkFormatError(f"Trang '{sheet}' rỗng")
         return [str(h) if h is not None else "" for h in values[0]], values[1:], sheet
     raise BulkFormatError(f"Định dạng tệp không hỗ trợ: '{suffix or name}' (chỉ nhận .csv hoặc .xlsx)")
+
+
+def _read_csv(name: str, data: bytes) -> tuple[list[str], list[list]]:
+    if len(data) > MAX_CSV_BYTES:
+        from etl.excel import _mb
+
+        raise BulkFormatError(f"Tệp '{name}' quá lớn ({_mb(len(data))}; tối đa {_mb(MAX_CSV_BYTES)}): không "
+                              "đọc. Chia thành nhiều tệp nhỏ hơn.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise BulkFormatError(f"Tệp CSV phải mã hóa UTF-8 (byte không hợp lệ ở dòng {line})", f"dòng {line}") from None
+    if "\x00" in text:
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise BulkFormatError("Tệp CSV chứa ký tự NUL: không phải tệp văn bản CSV", f"dòng {line}") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = ","
+    # csv.field_size_limit is process-wide (app sessions are threads): keep the module's limit, which
+    # raises csv.Error past 128 KiB, and check MAX_FIELD on each row here.
+    reader = csv.reader(io.StringIO(text), delimiter=delim, strict=True)
+    rows: list[list] = []
+    try:
+        for row in reader:
+            if any(len(c) > MAX_FIELD for c in row):
+                raise BulkFormatError(_too_long(), f"dòng {reader.line_num}")
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise BulkFormatError(f"Tệp có hơn {MAX_ROWS} dòng, vượt giới hạn {MAX_ROWS} dòng")
+    except csv.Error as e:
+        line = reader.line_num
+        if "field larger than field limit" in str(e):
+            raise BulkFormatError(_too_long(), f"dòng {line}") from None
+        raise BulkFormatError(f"dấu ngoặc kép (\") không đúng quy cách CSV ({e}); mở tệp bằng Excel rồi lưu lại "
+                              "dạng CSV UTF-8", f"dòng {line}") from None
+    if not rows:
+        raise BulkFormatError("Tệp rỗng")
+    return rows[0], rows[1:]
+
+
+def _too_long() -> str:
+    return (f"một ô dài hơn {MAX_FIELD} ký tự; tệp số liệu không có ô dài như vậy (có thể thiếu dấu ngoặc kép "
+            "đóng)")
+
+
+def first_visible_sheet(data: bytes) -> str | None:
+    """The name of the first sheet that is not hidden (None: none), read with calamine."""
+    import python_calamine
+
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for m in wb.sheets_metadata:
+            if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet"):
+                return m.name
+    except Exception as e:  # calamine raises its own error types for broken files
+        raise BulkFormatError(f"Không đọc được tệp Excel: {e}") from None
+    return None
 
 
 def _cell_name(where: str, line: int, col: int, header: str = "") -> str:
@@ -127,7 +186,7 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
         headers, rows, where = read_table(name, data)
         cols = _header_map(headers)
     except BulkFormatError as e:
-        out.error(name, str(e))
+        out.error(e.where or name, str(e))
         return out
     if len(rows) > MAX_ROWS:
         out.error(name, f"Tệp có {len(rows)} dòng, vượt giới hạn {MAX_ROWS} dòng")
@@ -201,4 +260,6 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
         seen[key] = _row_name(where, n)
         source = "" if "source" not in cols or _blank(cells["source"]) else str(cells["source"]).strip()
         out.rows.append(Row(ind_code, unit["code"], period, value, status, source, _row_name(where, n)))
+    if not out.rows and not out.errors:
+        out.error(name, "tệp không có dòng số liệu nào (chỉ có dòng tiêu đề hoặc dòng trống): không có gì để ghi")
     return out

@@ -1,7 +1,10 @@
 """``python -m etl COMMAND``: create the store, load the catalogue and data, report.
 
-Exit codes: 0 done, 1 data rejected (or the store busy), 2 wrong usage.
+Exit codes: 0 done, 1 data rejected (or the store busy, damaged, full or
+read-only; an unknown upload; a symbolic link as input), 2 wrong usage.
 Messages for people are in Vietnamese; ``--json`` prints data for programs.
+Only ``init`` creates the database file: every other command on a path
+without one stops (exit 1) and creates nothing.
 
 Each command holds the database only while it needs it (DuckDB lets one
 process open the file at a time, and the app uses it too): ``load`` reads
@@ -19,16 +22,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
+import os
+import stat
 import sys
 import time
 from pathlib import Path
+
+import duckdb
 
 from kpi import accounts, permissions, repo, store
 from kpi.catalog import CatalogError, load_catalog
 from kpi.errors import NotFound
 from kpi.periods import Period, PeriodError, parse_quarter
-from kpi.store import NoDatabase, StoreBusy, connect, db_path, scalar
+from kpi.store import NoDatabase, StoreBusy, StoreError, connect, db_path, scalar, store_problem
 from kpi.units import build_units
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -174,11 +182,33 @@ def _quarter_arg(text: str) -> Period:
         raise UsageError(str(e)) from None
 
 
+def read_input(path: Path) -> bytes:
+    """The bytes of a file to load; a symbolic link is refused without opening what it points to."""
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        raise UsageError(f"Không tìm thấy tệp: {path} ({e.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise Rejected(f"Tệp '{path}' là liên kết tượng trưng (symbolic link): không đọc, kể cả tệp nó trỏ tới. "
+                       "Chép tệp thật vào đây rồi nạp lại.")
+    if not stat.S_ISREG(st.st_mode):
+        raise Rejected(f"'{path}' không phải tệp thường (thiết bị, ống dẫn…): không đọc.")
+    try:   # O_NOFOLLOW: a link put there after the check is refused too
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise Rejected(f"Tệp '{path}' là liên kết tượng trưng (symbolic link): không đọc.") from None
+        raise Rejected(f"Không đọc được tệp '{path}': {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
 def _load_path(args, path: Path, catalog, actor):
     from etl.intake import load_bytes
 
+    data = read_input(path)
     try:
-        return load_bytes(path.name, path.read_bytes(), db=args.db, actor=actor, dry_run=args.dry_run,
+        return load_bytes(path.name, data, db=args.db, actor=actor, dry_run=args.dry_run,
                           status=args.status, plan=args.plan, unit=args.unit,
                           period=_quarter_arg(args.period) if args.period else None, catalog=catalog)
     except NotFound as e:
@@ -187,9 +217,9 @@ def _load_path(args, path: Path, catalog, actor):
 
 def cmd_load(args) -> int:
     target = Path(args.file)
-    if target.is_dir():
+    if target.is_dir() and not target.is_symlink():
         return _load_dir(args, target)
-    if not target.is_file():
+    if not target.is_symlink() and not target.exists():
         raise UsageError(f"Không tìm thấy tệp: {target}")
     actor = _actor(args)
     summary = _load_path(args, target, _catalog(args.db), actor)
@@ -218,7 +248,8 @@ def _load_dir(args, folder: Path) -> int:
     from etl.validate import Issue
 
     files = sorted(p for p in folder.iterdir()
-                   if p.is_file() and p.suffix.lower() in LOADABLE and not p.name.startswith(("~$", ".")))
+                   if (p.is_symlink() or p.is_file()) and p.suffix.lower() in LOADABLE
+                   and not p.name.startswith(("~$", ".")))
     if not files:
         raise UsageError(f"Thư mục {folder} không có tệp .xlsx hoặc .csv nào")
     actor = _actor(args)
@@ -228,7 +259,7 @@ def _load_dir(args, folder: Path) -> int:
         _progress(i - 1, len(files), path.name)
         try:
             results.append(_load_path(args, path, catalog, actor))
-        except StoreBusy as e:   # this file waits for next time; the others still go
+        except (StoreBusy, Rejected) as e:   # this file waits for next time, or is refused; the others still go
             results.append(Summary(file=path.name, dry_run=args.dry_run, errors=[Issue("error", path.name, str(e))]))
         _progress(i, len(files), path.name)
     t = totals(results)
@@ -345,6 +376,35 @@ def cmd_user(args) -> int:
                 _say(f"Đã đặt mật khẩu mới cho '{accounts.normalize(args.name)}'.")
         except accounts.AccountError as e:
             raise Rejected(str(e)) from None
+    return EXIT_OK
+
+
+def cmd_alias(args) -> int:
+    """``alias add|list``: names units' forms use for catalogue indicators (etl/names.py)."""
+    from etl import names
+
+    with connect(args.db) as con:
+        actor = _actor(args, con)
+        if args.action == "add":
+            if not args.all and not args.unit:
+                raise UsageError("Cần --unit CODE (tên của một đơn vị) hoặc --all (cho mọi đơn vị)")
+            try:
+                a = names.remember(con, args.name, args.indicator, actor=actor, unit=args.unit, everyone=args.all)
+            except KeyError as e:
+                raise Rejected(e.args[0]) from None
+            _say(f"Đã ghi nhớ: '{a.alias}' là chỉ số {a.indicator} "
+                 + ("cho mọi đơn vị." if a.unit == names.EVERYONE else f"trong biểu của đơn vị {a.unit}."))
+            return EXIT_OK
+        rows = [a.__dict__ for a in names.read_aliases(con) if not args.unit or a.unit in (args.unit, names.EVERYONE)]
+    rows.sort(key=lambda a: (a["unit"], a["indicator"], a["key"]))
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        _say("Chưa có tên chỉ tiêu nào được ghi nhớ.")
+    for a in rows:
+        scope = "mọi đơn vị" if a["unit"] == names.EVERYONE else f"đơn vị {a['unit']}"
+        _say(f"'{a['alias']}' → {a['indicator']} ({scope}; {a['created_by'] or '—'})")
     return EXIT_OK
 
 
@@ -572,6 +632,24 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("name")
     u.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (một dòng)")
 
+    s = add("alias", "Tên chỉ tiêu trong biểu của đơn vị: ghi nhớ, liệt kê")
+    aliases = s.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    aliases.required = True
+    a = aliases.add_parser("add", help="Ghi nhớ: tên NAME trong biểu là chỉ số INDICATOR")
+    a.add_argument("--db", default=argparse.SUPPRESS, help="tệp cơ sở dữ liệu")
+    a.add_argument("name", help="tên chỉ tiêu như ghi trong biểu, ví dụ \"Tạo việc làm mới\"")
+    a.add_argument("indicator", help="mã chỉ số trong danh mục, ví dụ new_jobs")
+    a.add_argument("--unit", help="chỉ cho biểu của đơn vị này")
+    a.add_argument("--all", action="store_true", help="cho mọi đơn vị (văn phòng, quản trị)")
+    a.add_argument("--user", help="thực hiện với tư cách tài khoản này")
+    a.set_defaults(func=cmd_alias)
+    a = aliases.add_parser("list", help="Liệt kê các tên đã ghi nhớ")
+    a.add_argument("--db", default=argparse.SUPPRESS, help="tệp cơ sở dữ liệu")
+    a.add_argument("--unit", help="chỉ tên dùng được cho đơn vị này")
+    a.add_argument("--user", help="xem với tư cách tài khoản này")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_alias)
+
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")
     s.add_argument("--json", action="store_true")
@@ -603,9 +681,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+CREATES_DB = ("init",)   # every other command needs the file to exist, and never creates it
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command not in CREATES_DB and str(args.db) != ":memory:" and not db_path(args.db).is_file():
+            p = db_path(args.db)
+            raise Rejected(f"Chưa có cơ sở dữ liệu {p}: chạy trước python -m etl init"
+                           + (f" --db {p}" if args.db else "") + " (lệnh này không tạo tệp mới).")
         return args.func(args)
     except UsageError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
@@ -618,4 +703,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REJECTED
     except (permissions.PermissionDenied, accounts.AuthError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
+        return EXIT_REJECTED
+    except StoreError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return EXIT_REJECTED
+    except (duckdb.Error, OSError) as e:   # the database file or its folder failed under us: say so, no traceback
+        print(f"Lỗi: {store_problem(db_path(getattr(args, 'db', None)), e)}", file=sys.stderr)
         return EXIT_REJECTED

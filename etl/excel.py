@@ -12,8 +12,10 @@ without accents, case or punctuation), and :func:`find_header` finds the row
 (3, 3, {'name': 0, 'quarter': 1})
 
 Before openpyxl sees a file, :func:`check_file` looks inside the zip: macros,
-old binary ``.xls``, bytes that are not a workbook, and zip bombs are refused
-with a message in Vietnamese.
+old binary ``.xls``, bytes that are not a workbook, zip bombs, and XML parts
+that declare a DTD or entities ("billion laughs", external entities; checked
+with defusedxml) are refused with a message in Vietnamese. Hidden sheets are
+never read (:func:`visible_sheets`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def check_file(name: str, data: bytes) -> None:
             if len(infos) > MAX_MEMBERS:
                 raise FileRefused(f"Tệp '{name}' có {len(infos)} thành phần, vượt giới hạn {MAX_MEMBERS}.")
             _check_sizes(name, z, infos)
+            _check_xml(name, z, infos)
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise FileRefused(f"Tệp '{name}' không phải bảng tính Excel .xlsx (thiếu phần workbook).")
             types = z.read("[Content_Types].xml").decode("utf-8", "replace")
@@ -107,6 +110,56 @@ def _check_sizes(name: str, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) ->
                               f"({part // max(info.compress_size, 1)}:1), nghi là tệp 'bom nén'.")
 
 
+class _RootSeen(Exception):
+    pass
+
+
+class _StopAtRoot:
+    """A parser target that stops at the first element: a DTD can only come before it."""
+
+    def start(self, tag, attrib):
+        raise _RootSeen
+
+    def end(self, tag):
+        pass
+
+    def data(self, text):
+        pass
+
+    def close(self):
+        return None
+
+
+def _check_xml(name: str, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse any XML part with a DOCTYPE or an entity declaration (defusedxml's parser, stopped at the root)."""
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+    from defusedxml.ElementTree import DefusedXMLParser, ParseError
+
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+        try:
+            with z.open(info) as f:
+                while chunk := f.read(1 << 16):
+                    parser.feed(chunk)
+            parser.close()
+        except _RootSeen:
+            continue
+        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+            raise FileRefused(f"Tệp '{name}' bị từ chối: phần '{info.filename}' khai báo DTD hoặc thực thể XML "
+                              "(<!DOCTYPE>, <!ENTITY>), điều một bảng tính Excel không bao giờ có; nghi là tệp "
+                              "tấn công ('bom XML'). Mở bằng Excel, lưu lại thành .xlsx rồi gửi lại.") from None
+        except ParseError as e:
+            raise FileRefused(f"Tệp '{name}' bị hỏng: phần '{info.filename}' không phải XML hợp lệ ({e}).") from None
+
+
+def visible_sheets(wb) -> tuple[list, list[str]]:
+    """The sheets a person sees, and the titles of the hidden ones (never read)."""
+    shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    return shown, [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+
+
 def _bomb(name: str, size: int, more: bool = False) -> str:
     return (f"Tệp '{name}' bị từ chối: khi giải nén ra {'hơn ' if more else ''}{_mb(size)}, vượt giới hạn "
             f"{_mb(MAX_UNCOMPRESSED)} (nghi là tệp 'bom nén'). Nếu là số liệu thật, hãy chia nhỏ tệp.")
@@ -122,7 +175,8 @@ def open_workbook(data: bytes):
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as e:  # openpyxl raises many kinds for broken parts
-        raise FileRefused(f"Không đọc được tệp Excel: {type(e).__name__}: {e}") from None
+        raise FileRefused(f"Không đọc được tệp Excel: tệp bị hỏng hoặc sai cấu trúc ({type(e).__name__}: {e}). "
+                          "Mở bằng Excel, lưu lại thành .xlsx rồi gửi lại.") from None
 
 
 def formula_cells(data: bytes, sheet: str) -> dict[tuple[int, int], str]:

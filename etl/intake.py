@@ -23,6 +23,7 @@ import pandas as pd
 from etl import returns
 from etl.bulk import check_bulk
 from etl.load import Summary, list_uploads, withdraw, write
+from etl.validate import Issue
 from kpi import repo
 from kpi.errors import NotFound
 from kpi.fmt import fmt_datetime, fmt_number
@@ -30,14 +31,22 @@ from kpi.permissions import Actor, can
 from kpi.catalog import Catalog
 from kpi.periods import Period, quarters
 from kpi.repo import units_by_code
-from kpi.store import connect, db_path, open_existing
+from kpi.store import StoreError, connect, db_path, open_existing
 from kpi.texts import unit_label
 
 
 def read_catalog(db: str | os.PathLike | None = None) -> tuple[Catalog, dict[str, dict]]:
     """The catalogue and the units, from the database (held only while reading them)."""
-    with connect(db) as con:
+    with connect(db, create=False) as con:
         return repo.read_catalog(con), units_by_code(con)
+
+
+def read_aliases(db: str | os.PathLike | None = None) -> list:
+    """Remembered indicator names (``etl.names``), from the database (held only while reading them)."""
+    from etl import names
+
+    with connect(db, create=False) as con:
+        return names.read_aliases(con)
 
 
 def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | None = None,
@@ -61,17 +70,21 @@ def load_bytes(name: str, data: bytes, *, actor: Actor, db: str | os.PathLike | 
         raise NotFound(f"Không có đơn vị '{unit}'")
     common = dict(file_name=name, data=data, actor=actor, dry_run=dry_run,
                   uploads_dir=db_path(db).parent / "uploads")
-    if returns.sniff(name, data) == "bulk":
-        checked = check_bulk(name, data, cat.indicators, units, default_status=status or "official")
-        with connect(db) as con:
-            return write(con, checked, fmt="bulk", meta={"kind": "bulk"}, **common)
-    rf = returns.read_return(name, data, cat, units, plan_id=plan, unit_code=unit, period=period, status=status)
-    with connect(db) as con:
-        if not rf.checked.errors:
-            returns.check_history(con, rf, cat)
-        return write(con, rf.checked, fmt="return", unit=rf.unit["code"] if rf.unit else None,
-                     period=str(rf.period) if rf.period else None, plan_id=rf.plan.id if rf.plan else None,
-                     prepared_by=rf.preparer or None, meta=rf.meta(), **common)
+    try:
+        if returns.sniff(name, data) == "bulk":
+            checked = check_bulk(name, data, cat.indicators, units, default_status=status or "official")
+            with connect(db, create=False) as con:
+                return write(con, checked, fmt="bulk", meta={"kind": "bulk"}, **common)
+        rf = returns.read_return(name, data, cat, units, plan_id=plan, unit_code=unit, period=period,
+                                 status=status, aliases=read_aliases(db))
+        with connect(db, create=False) as con:
+            if not rf.checked.errors:
+                returns.check_history(con, rf, cat)
+            return write(con, rf.checked, fmt="return", unit=rf.unit["code"] if rf.unit else None,
+                         period=str(rf.period) if rf.period else None, plan_id=rf.plan.id if rf.plan else None,
+                         prepared_by=rf.preparer or None, meta=rf.meta(), **common)
+    except StoreError as e:   # damaged, full, read-only: the page and the CLI show it like any refusal
+        return Summary(file=name, dry_run=dry_run, errors=[Issue("error", name, str(e))])
 
 
 def write_template_for(out, plan_id: str, unit_code: str, period: Period, *, db: str | os.PathLike | None = None,
@@ -150,7 +163,40 @@ def _summary_view(s, names: dict[str, str] | None = None) -> dict:
     changes = pd.DataFrame([{"Chỉ số": names.get(c.indicator, c.indicator), "Đơn vị": c.unit, "Kỳ": Period.parse(c.period).label(),
                              "Cũ": fmt_number(c.old, None), "Mới": fmt_number(c.new, None)} for c in s.changed])
     return {"summary": s.to_dict(), "lines": s.lines_vi(), "issues": issues, "changes": changes, "ok": s.ok,
-            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id}
+            "duplicate_of": s.duplicate_of, "upload_id": s.upload_id, "names": name_questions(s.meta, names)}
+
+
+def name_questions(meta: dict, names: dict[str, str]) -> list[dict]:
+    """Rows of a return whose indicator name is not the catalogue's: what the clerk confirms or picks.
+
+    Each: the cell, the name as written, the indicator chosen by similarity (None when none was clear),
+    and the options (codes, the chosen or best first) with their labels. Empty for other files.
+    """
+    out = []
+    for m in meta.get("by_name", []) + meta.get("unmatched", []):
+        options = list(dict.fromkeys(([m["indicator"]] if m.get("indicator") else [])
+                                     + [c for c, _ in m.get("candidates", [])]))
+        if not m.get("name") or not options:
+            continue
+        out.append({"row": m["row"], "where": m["where"], "name": m["name"], "chosen": m.get("indicator"),
+                    "options": options, "labels": {c: f"{names.get(c, c)} ({c})" for c in options}})
+    return out
+
+
+def remember_names(path=None, picks: dict[str, str] | None = None, *, actor, unit: str | None,
+                   everyone: bool = False) -> int:
+    """Remember the clerk's picks (name as written → indicator code) for ``unit``, or for everyone.
+
+    Each is audited (``indicator_alias``); the next check of the same file takes them without a question.
+    Raises PermissionDenied when ``actor`` may not (a reporter: only its own units; everyone: the secretariat).
+    """
+    from etl import names as names_mod
+
+    picks = {n: c for n, c in (picks or {}).items() if n and c}
+    with open_existing(path) as con:
+        for name, code in picks.items():
+            names_mod.remember(con, name, code, actor=actor, unit=unit, everyone=everyone)
+    return len(picks)
 
 
 def check_upload(path=None, name: str = "", data: bytes = b"", plan_id: str | None = None, unit: str | None = None,

@@ -9,10 +9,19 @@ nothing. Before writing, each row is compared with the current value of its
 - unchanged: same number and status as the current value: not stored again;
 - outranked: stored as history, but a more official value stays current.
 
-The same file (by SHA-256) loaded twice is a no-op, reported as such. The
-original file is kept under ``uploads/<sha256>.<ext>`` next to the database,
-written just before the transaction (a copy left by a failed commit is
-harmless: it is found again by its hash).
+The same file (by SHA-256) loaded twice is a no-op, reported as such; the
+store guards it itself (``upload_hashes``, migration 6: one committed upload
+per SHA-256), so the same file sent twice at the same moment commits once and
+the other load reports a duplicate. The original file is kept under
+``uploads/<sha256>.<ext>`` next to the database, written just before the
+transaction through a temporary file of its own (unique name, removed on any
+failure; a copy left by a failed commit is harmless: it is found again by its
+hash).
+
+A file with no value at all is refused ("nothing to write"), so a page never
+offers to confirm it. A database that cannot be written (full disk, read-only
+folder, damaged file) gives an error in the summary, in Vietnamese, and
+nothing is written.
 
 Test hook: with ``CHITIEU_TEST_SLOW_LOAD=<seconds>`` the writer prints a line
 to stderr and sleeps inside the transaction, after inserting the rows and
@@ -26,6 +35,7 @@ import hashlib
 import os
 import random
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +48,7 @@ from kpi import audit, settings
 from kpi.errors import NotFound
 from kpi.permissions import Actor, can, can_withdraw
 from kpi.fmt import fmt_number
-from kpi.store import sql_in, first, refresh_heads, scalar, transaction
+from kpi.store import sql_in, first, refresh_heads, scalar, store_problem, transaction
 
 RANK = {"estimate": 1, "preliminary": 2, "official": 3}
 
@@ -145,7 +155,7 @@ def _rows_frame(rows: list[Row]) -> pd.DataFrame:
 def classify(con: duckdb.DuckDBPyConnection, rows: list[Row], summary: Summary) -> pd.DataFrame:
     """Compare rows with current values; fill the summary; return the rows to write."""
     if not rows:
-        return _rows_frame([]).assign(action=[])
+        return _rows_frame([]).assign(old_value=[], old_status=[], action=[])
     df = _rows_frame(rows)
     marks, units = sql_in(df["unit"])
     con.register("_incoming", df)
@@ -186,10 +196,25 @@ def keep_original(uploads_dir: Path, digest: str, file_name: str, data: bytes) -
     uploads_dir.mkdir(parents=True, exist_ok=True)
     path = uploads_dir / f"{digest}{Path(file_name).suffix.lower()}"
     if not path.exists():
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        # A name of its own (two sessions of one process may keep the same file at once); removed on failure.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=uploads_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return path
+
+
+
+
+# What the file system or a concurrent load can do to a write; anything else is a bug and is raised.
+STORE_FAULTS = (duckdb.IOException, duckdb.TransactionException, duckdb.ConstraintException, duckdb.FatalException,
+                OSError)
+NOTHING_TO_WRITE = "tệp không có giá trị nào để ghi (mọi ô số liệu đều trống); không có gì để xác nhận"
 
 
 def _test_pause() -> None:
@@ -285,11 +310,12 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
         _audit_refused(con, actor, summary, digest, unit, period, permission=True)
         return summary
     if digest:
-        dup = scalar(con, "SELECT min(id) FROM uploads WHERE sha256 = ? AND status = 'committed'",
-                          [digest])
+        dup = _duplicate_of(con, digest)
         if dup is not None:
             summary.duplicate_of = int(dup)
             return summary
+    if not checked.rows and not summary.errors:
+        summary.errors = [Issue("error", file_name, NOTHING_TO_WRITE)]
     df = classify(con, checked.rows, summary)
     if summary.errors and not dry_run:
         _audit_refused(con, actor, summary, digest, unit, period, permission=False)
@@ -297,9 +323,43 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
         return summary
     to_write = df[df["action"].isin(["new", "changed", "outranked"])].drop(
         columns=["i", "old_value", "old_status", "action"])
-    if uploads_dir is not None and data is not None:
-        kept = keep_original(uploads_dir, digest, file_name, data)
-        summary.stored_path = kept.relative_to(uploads_dir.parent).as_posix()
+    kept, fresh = None, False
+    try:
+        if uploads_dir is not None and data is not None:
+            fresh = not (uploads_dir / f"{digest}{Path(file_name).suffix.lower()}").exists()
+            kept = keep_original(uploads_dir, digest, file_name, data)
+            summary.stored_path = kept.relative_to(uploads_dir.parent).as_posix()
+        upload_id = _insert(con, summary, to_write, actor=actor, file_name=file_name, digest=digest, fmt=fmt,
+                            unit=unit, period=period, note=note, plan_id=plan_id, prepared_by=prepared_by,
+                            uploaded_at=uploaded_at)
+    except STORE_FAULTS as e:   # full disk, read-only folder, a concurrent commit of the same file
+        dup = _duplicate_of(con, digest) if digest and isinstance(e, (duckdb.ConstraintException,
+                                                                      duckdb.TransactionException)) else None
+        if dup is not None:
+            summary.duplicate_of = int(dup)   # the same file committed by another load at the same moment
+            return summary
+        if fresh and kept is not None:   # nothing committed: do not leave the copy this load made
+            with contextlib.suppress(OSError):
+                kept.unlink()
+        if uploads_dir is not None:
+            with contextlib.suppress(OSError):
+                uploads_dir.rmdir()        # only if empty
+        summary.stored_path = None
+        summary.errors = [Issue("error", file_name, store_problem(None, e))]
+        return summary
+    summary.upload_id = int(upload_id)
+    return summary
+
+
+def _duplicate_of(con, digest: str) -> int | None:
+    try:
+        return scalar(con, "SELECT upload_id FROM upload_hashes WHERE sha256 = ?", [digest])
+    except duckdb.Error:
+        return None
+
+
+def _insert(con, summary: Summary, to_write: pd.DataFrame, *, actor: Actor, file_name: str, digest: str | None,
+            fmt: str, unit, period, note, plan_id, prepared_by, uploaded_at) -> int:
     with transaction(con):
         upload_id = scalar(con, """
             INSERT INTO uploads (file_name, sha256, format, unit, period, uploaded_by, rows_read,
@@ -309,6 +369,8 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
             file_name, digest, fmt, unit, period, actor.username, summary.rows_read, len(summary.new),
             len(summary.changed), summary.unchanged, summary.ignored, note,
             plan_id, summary.stored_path, len(summary.warnings), prepared_by, uploaded_at])
+        if digest:   # the constraint: a second commit of the same file fails here, or at COMMIT
+            con.execute("INSERT INTO upload_hashes (sha256, upload_id) VALUES (?, ?)", [digest, upload_id])
         audit.record(con, actor, "upload", f"lần nạp số {upload_id}: {file_name}", after={
             "upload_id": upload_id, "file": file_name, "sha256": digest, "format": fmt, "unit": unit,
             "period": period, "plan": plan_id, "rows_read": summary.rows_read, "new": len(summary.new),
@@ -321,8 +383,7 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
         if len(to_write):
             insert_observations(con, to_write, upload_id)
         _test_pause()
-    summary.upload_id = int(upload_id)
-    return summary
+    return upload_id
 
 
 def insert_observations(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, upload_id: int | None) -> int:
@@ -393,6 +454,7 @@ def _mark_rolled_back(con, upload_id: int, actor: Actor, keys: pd.DataFrame | No
     con.execute("UPDATE uploads SET status = 'rolled_back', rolled_back_at = current_timestamp, "
                 "rolled_back_by = ? WHERE id = ?", [actor.username, upload_id])
     refresh_heads(con, _upload_keys(con, upload_id) if keys is None else keys)
+    con.execute("DELETE FROM upload_hashes WHERE upload_id = ?", [upload_id])   # the file may come again
     return scalar(con, "SELECT count(*) FROM observations WHERE upload_id = ?", [upload_id])
 
 

@@ -11,14 +11,21 @@ How a row becomes observations (``2025Q2`` is the quarter of the return):
 
 | column | period stored | status | which indicators |
 |---|---|---|---|
-| Thực hiện quý | ``2025Q2`` (the quarter alone) | sơ bộ (preliminary) | flows only |
+| Thực hiện quý | ``2025Q2`` (the quarter alone) | sơ bộ (preliminary) | flows; rates when given (the quarter against the same quarter a year before) |
 | Lũy kế từ đầu năm | ``2025Q2-YTD`` | sơ bộ (preliminary) | all: for a stock the level at the end of the quarter, for a rate the rate so far |
 | Ước cả năm | ``2025`` | ước (estimate) | all |
-| Kế hoạch năm, Ghi chú | not observations: Ghi chú is kept as the values' note | | |
+| Kế hoạch năm, Ghi chú | not observations: Ghi chú is kept as the values' note; the plan's figure is compared with the catalogue's target (a warning when they differ) | | |
 
-A stock or a rate has no figure of the quarter alone, so the template greys
-that cell. A stock's level typed there anyway is taken as the year-to-date
-level (with a warning) when that cell is empty.
+A stock or a rate has no figure of the quarter alone in the template, so it
+greys that cell. A stock's level typed there anyway is taken as the
+year-to-date level (with a warning) when that cell is empty. A rate's figure
+there (other forms have it: GRDP growth of the quarter, as the statistics
+office publishes it) is stored as the quarter alone; the method judges yearly
+targets on year-to-date figures and leaves it aside.
+
+Indicators are matched by code, by their catalogue name, by a remembered
+name (``etl.names``), else by similarity, with a warning naming the indicator
+chosen; several close candidates are an error listing the best three.
 
 Which indicators a unit reports for a plan: the plan's scope unit every
 indicator of the plan's targets; a unit under it (a former district, a
@@ -96,7 +103,12 @@ _STYLE = {"font": "Times New Roman", "grey": "D9D9D9", "input": "FFF9E5", "head"
 
 
 def applicable(ind: Indicator) -> tuple[str, ...]:
-    """Value columns that mean something for ``ind``: a flow has a quarter alone, a stock or rate does not."""
+    """Value columns the template asks for: a flow has a quarter alone, a stock or a rate does not.
+
+    A rate's figure for the quarter alone (the quarter against the same quarter a year before, as the
+    statistics office publishes GRDP growth) is still read and stored as such (``2025Q2``); the method
+    keeps judging yearly targets on year-to-date figures.
+    """
     return VALUE_FIELDS if ind.temporal == "flow" else ("ytd", "year")
 
 
@@ -442,6 +454,11 @@ class ReturnFile:
     preparer: str = ""
     prepared_on: str = ""
     missing: list[str] = field(default_factory=list)   # indicators of the form left empty
+    matcher: object = None                              # etl.names.NameMatcher
+    by_name: list[dict] = field(default_factory=list)   # rows matched by similarity: the clerk checks them
+    unmatched: list[dict] = field(default_factory=list) # rows not matched: name, cell, best candidates
+    plan_figures: list[dict] = field(default_factory=list)   # 'Kế hoạch năm' as read (never observations)
+    hidden: list[str] = field(default_factory=list)    # hidden sheets: never read
 
     def meta(self) -> dict:
         cols = ({f: get_column_letter(c + 1) for f, c in sorted(self.header.columns.items(), key=lambda x: x[1])}
@@ -455,6 +472,8 @@ class ReturnFile:
                 desc += f"; đọc trang '{self.sheet}'"
             if self.missing:
                 desc += f"; {len(self.missing)} chỉ tiêu để trống"
+            if self.hidden:
+                desc += "; bỏ qua trang ẩn " + ", ".join(f"'{h}'" for h in self.hidden)
         return {
             "kind": "return", "sheet": self.sheet,
             "header_rows": [self.header.first_row, self.header.last_row] if self.header else None,
@@ -465,20 +484,25 @@ class ReturnFile:
             "period_label": self.period.label() if self.period else None,
             "plan": self.plan.id if self.plan else None,
             "preparer": self.preparer, "prepared_on": self.prepared_on,
-            "missing": self.missing, "description": desc,
+            "missing": self.missing, "hidden_sheets": self.hidden, "description": desc,
+            "by_name": self.by_name, "unmatched": self.unmatched, "plan_figures": self.plan_figures,
         }
 
 
 def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *, plan_id: str | None = None,
                 unit_code: str | None = None, period: Period | None = None,
-                status: str | None = None) -> ReturnFile:
+                status: str | None = None, aliases: list | None = None) -> ReturnFile:
     """Read and check a return. Never raises for bad content: problems become issues naming the cell.
 
     ``plan_id``, ``unit_code``, ``period``: what the uploader chose (None:
     take it from the file's header). ``status`` overrides the status of the
-    quarter and year-to-date values (default: preliminary).
+    quarter and year-to-date values (default: preliminary). ``aliases``:
+    remembered indicator names (``etl.names.read_aliases``).
     """
+    from etl.names import NameMatcher
+
     rf = ReturnFile(name)
+    rf.matcher = NameMatcher(cat.indicators, aliases)
     out = rf.checked
     try:
         excel.check_file(name, data)
@@ -487,6 +511,9 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
         out.error(name, str(e))
         return rf
     found = _find_table(wb)
+    _shown, hidden = excel.visible_sheets(wb)
+    for h in hidden:
+        out.warn(f"'{h}'", f"trang '{h}' đang bị ẩn nên không được đọc")
     if not found:
         out.error(name, "không tìm thấy bảng số liệu của biểu báo cáo: cần một dòng tiêu đề có cột 'Chỉ tiêu' "
                         "(hoặc 'Mã') và ít nhất một trong các cột 'Thực hiện quý', 'Lũy kế từ đầu năm', "
@@ -494,6 +521,7 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
         return rf
     ws, own, filled, header, others = found
     rf.sheet, rf.header = ws.title, header
+    rf.hidden = hidden
     for other in others:
         out.warn(f"'{other}'", f"trang '{other}' cũng giống một biểu báo cáo nhưng không được đọc; mỗi tệp chỉ "
                                f"đọc một biểu (trang '{ws.title}')")
@@ -507,13 +535,17 @@ def read_return(name: str, data: bytes, cat: Catalog, units: dict[str, dict], *,
     rf.prepared_on = block.get("date", ("", ""))[0]
     _resolve_header(rf, block, cat, units, plan_id, unit_code, period)
     _read_rows(rf, ws, own, filled, header, cat, data, status or QUARTER_STATUS)
+    if not out.rows and not out.errors:
+        out.error(f"'{ws.title}'", "biểu chưa điền số liệu nào (mọi ô Thực hiện quý, Lũy kế từ đầu năm, Ước cả "
+                                   "năm đều trống): không có gì để ghi. Điền số rồi gửi lại.")
     return rf
 
 
 def _find_table(wb):
     best = None
     others = []
-    for ws in wb.worksheets:
+    shown, _hidden = excel.visible_sheets(wb)
+    for ws in shown:
         own = [tuple(r) for r in ws.iter_rows(values_only=True)]
         if not own:
             continue
@@ -807,6 +839,19 @@ def _read_rows(rf: ReturnFile, ws, own, filled, header: excel.Header, cat: Catal
         raw = {f: get(r, f, merged=False) for f in value_cols}
         has_values = any(_looks_numeric(v) for v in raw.values())
         code, how = match_indicator(code_text, name_text, cat, names)
+        found = None
+        if code is None and name_text and not _is_total(name_text, stt_text, code_text) \
+                and (has_values or code_text):
+            found = rf.matcher.match(_ENUM.sub("", name_text), rf.unit["code"] if rf.unit else None, allowed)
+            if found.code:
+                code, how = found.code, found.how
+        if how == "similar":
+            ind = cat.indicators[code]
+            out.warn(cell_ref(sheet, r, cols["name"] + 1),
+                     f"tên '{name_text}' không có trong danh mục; nhận là chỉ tiêu '{ind.name}' ({code}), độ giống "
+                     f"{found.score:.0f}/100. Kiểm tra lại; ghi nhớ tên này để lần sau không hỏi lại", code)
+            rf.by_name.append({"row": r, "where": cell_ref(sheet, r, cols["name"] + 1), "name": name_text,
+                               "indicator": code, "score": found.score, "candidates": found.candidates})
         if how == "name" and code_text and "code" in cols:
             out.warn(cell_ref(sheet, r, cols["code"] + 1),
                      f"mã '{code_text}' không có trong danh mục; nhận theo tên chỉ tiêu '{name_text}' (mã {code})", code)
@@ -821,9 +866,21 @@ def _read_rows(rf: ReturnFile, ws, own, filled, header: excel.Header, cat: Catal
             shown = f"'{name_text}'" if name_text else ""
             shown += f" (mã '{code_text}')" if code_text else ""
             where = cell_ref(sheet, r, cols["code"] + 1) if code_text and "code" in cols else name_where
-            if shown:
+            if shown and found is not None and found.candidates:
+                near = rf.matcher.describe(found.candidates)
+                if found.ambiguous:
+                    out.error(where, f"chỉ tiêu {shown.strip()} giống nhiều chỉ tiêu trong danh mục: {near}; chọn "
+                                     "chỉ tiêu đúng (ghi mã vào cột Mã, hoặc ghi nhớ tên này)")
+                else:
+                    out.error(where, f"không nhận ra chỉ tiêu {shown.strip()}: không có trong danh mục chỉ tiêu "
+                                     f"(theo mã hoặc tên); gần nhất: {near}")
+                rf.unmatched.append({"row": r, "where": where, "name": name_text, "code": code_text,
+                                     "candidates": found.candidates})
+            elif shown:
                 out.error(where, f"không nhận ra chỉ tiêu {shown.strip()}: không có trong danh mục chỉ tiêu "
                                  "(theo mã hoặc tên)")
+                rf.unmatched.append({"row": r, "where": where, "name": name_text, "code": code_text,
+                                     "candidates": []})
             else:
                 out.error(where, "dòng có số liệu nhưng không ghi mã hay tên chỉ tiêu")
             continue
@@ -844,6 +901,8 @@ def _read_rows(rf: ReturnFile, ws, own, filled, header: excel.Header, cat: Catal
         if formulas is None and any(raw[f] is None and (r, cols[f] + 1) not in followers for f in value_cols):
             formulas = excel.formula_cells(data, sheet)   # once, and only if some value cell is empty
         values, remarks = _read_values(out, ws, r, {f: cols[f] + 1 for f in value_cols}, raw, ind, formulas or {})
+        if "plan" in cols and rf.plan is not None and rf.period is not None:
+            _check_plan_figure(rf, ind, get(r, "plan", merged=False), cell_ref(sheet, r, cols["plan"] + 1))
         values = _apply_temporal(out, ind, values, code)
         _check_row(out, ind, rf.period, values, code)
         if not values:
@@ -889,6 +948,46 @@ def _read_values(out: Checked, ws, r: int, cols: dict[str, int], raw: dict, ind:
     return values, remarks
 
 
+_PLAN_NUM = re.compile(r"\d[\d.,]*")
+
+
+def plan_numbers(value) -> list[float]:
+    """The numbers of a plan's figure as forms write it: ``<16``, ``7,5``, ``≥ 9.000``, ``16-17``, ``trên 52``.
+
+    >>> plan_numbers("<16"), plan_numbers("7,5"), plan_numbers("≥ 9.000"), plan_numbers("16 - 17"), plan_numbers(2000)
+    ([16.0], [7.5], [9000.0], [16.0, 17.0], [2000.0])
+    """
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    out = []
+    for tok in _PLAN_NUM.findall(str(value)):
+        try:
+            out.append(excel._parse_vn(tok.rstrip(".,")))
+        except ValueError:
+            continue
+    return out
+
+
+def _check_plan_figure(rf: ReturnFile, ind: Indicator, raw, where: str) -> None:
+    """'Kế hoạch năm' is the plan's figure, never an observation: compared with the catalogue, a warning if different."""
+    if blank(raw) or excel.is_placeholder(raw):
+        return
+    nums = plan_numbers(raw)
+    ours = plan_figure(rf.plan, ind.code, rf.period.year)
+    expected = plan_numbers(ours) if ours is not None else []
+    rf.plan_figures.append({"indicator": ind.code, "where": where, "text": _text(raw), "numbers": nums,
+                            "catalogue": expected})
+    if not nums or not expected:
+        return
+    if len(nums) != len(expected) or any(not _same(a, b) for a, b in zip(nums, expected)):
+        shown = " – ".join(fmt_number(x, None) for x in expected)
+        rf.checked.warn(where, f"{about(ind, 'plan')}: biểu ghi kế hoạch '{_text(raw)}', danh mục chỉ tiêu ghi "
+                               f"{shown} ({ind.unit}) cho năm {rf.period.year}; số kế hoạch trong biểu chỉ để đối "
+                               "chiếu, không được ghi nhận. Kiểm tra lại số kế hoạch.", ind.code)
+
+
 def about(ind: Indicator, fld: str) -> str:
     """How a message names the value: ``Số lao động được tạo việc làm mới (new_jobs), cột Thực hiện quý``."""
     return f"{ind.name} ({ind.code}), cột {HEADERS[fld]}"
@@ -900,17 +999,16 @@ def _same(a: float, b: float) -> bool:
 
 def _apply_temporal(out: Checked, ind: Indicator, values: dict, code: str) -> dict:
     """Move or refuse a quarter-alone value of a stock or a rate (see the module's table)."""
-    if "quarter" not in values or "quarter" in applicable(ind):
-        return values
+    if "quarter" not in values or "quarter" in applicable(ind) or ind.temporal == "rate":
+        return values   # a rate's quarter alone is what it says: stored as the quarter (2025Q2)
     num, where = values.pop("quarter")
     if ind.temporal == "stock" and "ytd" not in values:
         out.warn(where, f"{about(ind, 'quarter')}: chỉ tiêu thời điểm không có số riêng của quý; số "
                         f"{fmt_number(num, None)} được ghi nhận là mức tại cuối quý (như ở cột Lũy kế từ đầu năm)",
                  code)
         values["ytd"] = (num, where)
-    elif not (ind.temporal == "stock" and _same(values["ytd"][0], num)):   # the same level twice loses nothing
-        kind = "thời điểm" if ind.temporal == "stock" else "tốc độ (so sánh)"
-        out.error(where, f"{about(ind, 'quarter')}: chỉ tiêu {kind} không có số riêng của quý; để trống ô này và "
+    elif not _same(values["ytd"][0], num):   # the same level twice loses nothing
+        out.error(where, f"{about(ind, 'quarter')}: chỉ tiêu thời điểm không có số riêng của quý; để trống ô này và "
                          "ghi số ở cột Lũy kế từ đầu năm", code)
     return values
 
@@ -989,8 +1087,13 @@ def sniff(name: str, data: bytes) -> str:
 
         import python_calamine
 
+        from etl.bulk import first_visible_sheet
+
+        sheet = first_visible_sheet(data)
+        if sheet is None:
+            return "return"
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        first = wb.get_sheet_by_index(0).to_python(skip_empty_area=False, nrows=1)
+        first = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=1)
     except Exception:
         return "return"
     if not first:

@@ -67,10 +67,25 @@ class Checked:
         self.issues.append(Issue("warning", where, message, indicator))
 
 
+MAX_MAGNITUDE = 1e15   # beyond any indicator's plausible range in its unit (GRDP in tỷ đồng is ~1e5)
+
+
 def check_value(indicator: Indicator, value: float) -> str | None:
-    """An error message when ``value`` cannot be a value of ``indicator``, else None."""
+    """An error message when ``value`` cannot be a value of ``indicator``, else None.
+
+    The same rule for every reader (CSV, XLSX number cells, numbers typed as text): not finite
+    (Inf, NaN) or larger than ``MAX_MAGNITUDE`` in absolute value is refused.
+
+    >>> ind = Indicator("x", "X", "tỷ đồng", "up", "Kinh tế")
+    >>> check_value(ind, 1e308)
+    'giá trị quá lớn (1e+308): vượt mọi mức hợp lý của một chỉ số (tối đa 10^15 về độ lớn)'
+    >>> check_value(ind, float("nan"))
+    'giá trị không hữu hạn (nan): không phải một số đo được'
+    """
     if not math.isfinite(value):
-        return "giá trị không hữu hạn"
+        return f"giá trị không hữu hạn ({value}): không phải một số đo được"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"giá trị quá lớn ({value:.0e}): vượt mọi mức hợp lý của một chỉ số (tối đa 10^15 về độ lớn)"
     d = None  # print the value as it came, not rounded
     if indicator.min is not None and value < indicator.min:
         if indicator.min == 0:

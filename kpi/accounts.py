@@ -127,6 +127,11 @@ def check_password_rules(password: str, username: str = "") -> None:
         raise AccountError("Mật khẩu không được trùng tên đăng nhập.")
     if len(set(password)) < 4:
         raise AccountError("Mật khẩu quá đơn giản: dùng ít nhất 4 ký tự khác nhau.")
+    from kpi.passwords import weakness   # common-password list and guessability (zxcvbn)
+
+    why = weakness(password, (username,))
+    if why:
+        raise AccountError(why)
 
 
 def new_password() -> str:
@@ -345,29 +350,32 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str, *
     ok = verify_password(row[3] if row else None, password or "")
     if ok and row[4]:
         rehashed = hash_password(password) if HASHER.check_needs_rehash(row[3]) else None
-        with transaction(con):
-            if rehashed:   # hashed with older parameters: upgrade while we have the password
-                con.execute("UPDATE accounts SET password_hash = ? WHERE username = ?", [rehashed, name])
-            con.execute("DELETE FROM sign_in_failures WHERE username = ?", [name])
-            con.execute("UPDATE accounts SET last_sign_in = ? WHERE username = ?", [at, name])
-            actor = _actor_from_row(con, row[0], row[1], row[2], via)
-            audit.record(con, actor, "sign_in", name, now=at)
-        return actor
+        from kpi.passwords import retry_on_conflict   # two tabs signing in at once both succeed
+
+        def succeed():
+            with transaction(con):
+                if rehashed:   # hashed with older parameters: upgrade while we have the password
+                    con.execute("UPDATE accounts SET password_hash = ? WHERE username = ?", [rehashed, name])
+                con.execute("DELETE FROM sign_in_failures WHERE username = ?", [name])
+                con.execute("UPDATE accounts SET last_sign_in = ? WHERE username = ?", [at, name])
+                actor = _actor_from_row(con, row[0], row[1], row[2], via)
+                audit.record(con, actor, "sign_in", name, now=at)
+            return actor
+
+        return retry_on_conflict(succeed)
     if ok:   # the right password of a disabled account: say so (the person knows the password)
         with transaction(con):
             audit.record(con, who, "sign_in_failed", who, detail="tài khoản đã bị vô hiệu hóa", now=at, via=via)
         raise AuthError("Tài khoản này đã bị vô hiệu hóa. Liên hệ quản trị.")
-    failures += 1
-    locked = at + pol.lockout if failures >= pol.max_failures else None
-    with transaction(con):
-        con.execute("""INSERT INTO sign_in_failures (username, failures, last_failure, locked_until)
-                       VALUES (?,?,?,?) ON CONFLICT (username) DO UPDATE SET failures = excluded.failures,
-                       last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
-                    [who, failures, at, locked])
+    from kpi.passwords import count_failure   # atomic: parallel wrong passwords each count
+
+    def record(failures, locked):
         detail = ("sai mật khẩu" if row else "không có tài khoản") + f" (lần {failures}/{pol.max_failures})"
         if locked:
             detail += f"; tạm khóa đến {locked:%H:%M %d/%m/%Y}"
         audit.record(con, who, "sign_in_failed", who, detail=detail, now=at, via=via)
+
+    failures, locked = count_failure(con, who, at, pol.max_failures, pol.lockout, record)
     if locked:
         raise AccountLocked(f"{BAD_CREDENTIALS} {_locked_message(pol, locked)}")
     raise AuthError(BAD_CREDENTIALS)

@@ -81,6 +81,7 @@ class Indicator:
     min: float | None = None
     max: float | None = None
     breaks: tuple = ()
+    aliases: tuple = ()    # other names forms use for it (``aliases:`` in indicators.yaml; see alias_key)
 
     @property
     def is_percent(self) -> bool:
@@ -292,6 +293,7 @@ def load_indicators(path: Path) -> dict[str, Indicator]:
     for code, d in data["indicators"].items():
         d = dict(d)
         d["breaks"] = tuple((b["year"], b["note"]) for b in d.get("breaks", []))
+        d["aliases"] = tuple(d.get("aliases", ()))
         out[code] = Indicator(code=code, **d)
     for ind in out.values():
         if ind.aggregation == "weighted_mean" and ind.weight not in out:
@@ -414,3 +416,17 @@ def load_catalog(directory: Path | str | None = None) -> Catalog:
         plan = load_plan(path, indicators)
         cat.plans[plan.id] = plan
     return cat
+
+
+def alias_key(text) -> str:
+    """A name as compared with remembered names: no accents, case, punctuation or list numbering.
+
+    >>> alias_key("  2.1. Tỷ lệ hộ nghèo (theo chuẩn đa chiều) ")
+    'ty le ho ngheo theo chuan da chieu'
+    """
+    import re
+
+    from kpi.units import fold
+
+    t = re.sub(r"^\s*(?:(?:[0-9]+(?:\.[0-9]+)*|[ivxlc]+|[a-zđ])[.)]|[-+•*–])\s*", "", str(text or "").strip().lower())
+    return re.sub(r"\s+", " ", re.sub(r"[^0-9a-z%]+", " ", fold(t))).strip()

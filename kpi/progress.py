@@ -173,6 +173,14 @@ def current_series(points: list[Point], indicator: Indicator, as_of: Period | No
     >>> pts = [Point.of("2024", 9100), Point.of("2025Q1", 2000), Point.of("2025Q2", 2600), Point.of("2025Q3", 9)]
     >>> [(v.year, v.value, v.fraction, v.source) for v in current_series(pts, ind, Period.parse("2025Q2"))]
     [(2024, 9100.0, 1.0, 'year'), (2025, 4600.0, 0.5, 'quarters')]
+
+    A rate's figure for the quarter alone (Q2 against Q2 a year before) is not the year so far:
+    only year-to-date (or yearly) figures count.
+
+    >>> g = Indicator("grdp_growth", "Tốc độ tăng trưởng GRDP", "%", "up", "Kinh tế", temporal="rate")
+    >>> [(v.year, v.value, str(v.period)) for v in current_series(
+    ...     [Point.of("2025Q1-YTD", 6.1), Point.of("2025Q2", 7.4)], g, Period.parse("2025Q2"))]
+    [(2025, 6.1, '2025Q1-YTD')]
     """
     cutoff = as_of.end_date() if as_of is not None else None
     by_period: dict[Period, float] = {}
@@ -210,6 +218,10 @@ def _year_value(year: int, pts: dict[Period, float], temporal: str) -> YearValue
         if k == 0:
             return None
         return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal)
+    if temporal == "rate":   # a quarter alone against the same quarter a year before is not the year so far
+        pts = {p: v for p, v in pts.items() if p.kind != "Q"}
+        if not pts:
+            return None
     last = max(pts, key=lambda p: p.sort_key())
     return YearValue(year, pts[last], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal)
 

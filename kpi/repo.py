@@ -109,6 +109,7 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
             ind.area, ind.decimals, ind.definition, ind.min, ind.max])
         for year, note in ind.breaks:
             con.execute("INSERT INTO indicator_breaks VALUES (?,?,?)", [ind.code, year, note])
+    _sync_catalog_aliases(con, cat)
     for plan in cat.plans.values():
         con.execute("INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
             plan.id, plan.title, plan.short_title, plan.doc_number, plan.doc_date, plan.issuer,
@@ -131,6 +132,21 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
         summary = "; ".join(f"{t}: {n['added']} thêm, {n['changed']} sửa, {n['removed']} bỏ" for t, n in counts.items())
         audit.record(con, actor, "targets", "danh mục chỉ tiêu", before=b or None, after=a or None, detail=summary)
     return before != after
+
+
+def _sync_catalog_aliases(con: duckdb.DuckDBPyConnection, cat: Catalog) -> None:
+    """The catalogue's ``aliases:`` as names remembered for everyone (``created_by`` '@catalog').
+
+    A name the secretariat approved for everyone wins over the catalogue's same name.
+    """
+    from kpi.catalog import alias_key
+
+    con.execute("DELETE FROM indicator_aliases WHERE created_by = '@catalog'")
+    for ind in cat.indicators.values():
+        for a in getattr(ind, "aliases", ()):
+            con.execute("""INSERT INTO indicator_aliases (alias_key, unit, indicator, alias, created_by)
+                           VALUES (?, '*', ?, ?, '@catalog') ON CONFLICT DO NOTHING""",
+                        [alias_key(a), ind.code, a])
 
 
 def _none(x):

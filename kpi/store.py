@@ -65,6 +65,37 @@ class NoCatalog(NoDatabase):
     """The database exists but ``python -m etl init`` has not loaded the catalogue into it yet."""
 
 
+class StoreError(NoDatabase):
+    """The database file cannot be used: damaged, not a database, no space, no permission. Message in Vietnamese.
+
+    A NoDatabase (nothing to show), so the pages that catch that show this message too.
+    """
+
+
+class StoreMissing(StoreError):
+    """A command that only reads found no database file (and must not create one)."""
+
+
+def store_problem(path, e: BaseException) -> str:
+    """What went wrong with the database file, in Vietnamese (the technical reason in brackets)."""
+    msg = str(e)
+    low = msg.lower()
+    name = Path(str(path)).name if path is not None else "cơ sở dữ liệu"
+    if "not a valid duckdb database" in low or "could not read enough bytes" in low or "corrupt" in low \
+            or "checksum" in low or "serializ" in low or "magic" in low:
+        what = (f"Tệp cơ sở dữ liệu {name} bị hỏng hoặc không phải cơ sở dữ liệu chitieu (có thể bị cắt cụt, "
+                "ghi dở hoặc chép nhầm). Không ghi gì. Khôi phục từ bản sao lưu, hoặc đổi tên tệp hỏng rồi chạy "
+                "python -m etl init để tạo mới.")
+    elif "no space" in low or "file too large" in low or "disk full" in low or "enospc" in low or "efbig" in low:
+        what = f"Không đủ chỗ trên đĩa để ghi {name}: không ghi gì. Giải phóng dung lượng rồi thử lại."
+    elif "permission" in low or "read-only" in low or "read only" in low or "eacces" in low or "erofs" in low:
+        what = (f"Không có quyền ghi {name} hoặc thư mục của nó (thư mục chỉ đọc?): không ghi gì. "
+                "Kiểm tra quyền ghi rồi thử lại.")
+    else:
+        what = f"Không mở hoặc không ghi được cơ sở dữ liệu {name}: không ghi gì."
+    return f"{what} (chi tiết: {type(e).__name__}: {msg[:200]})"
+
+
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database file: the argument, else ``$CHITIEU_DB``, else ``data/chitieu.duckdb``."""
     return Path(path or settings.get("CHITIEU_DB"))
@@ -76,11 +107,22 @@ def _is_lock_error(e: Exception) -> bool:
 
 
 def open_connection(path: str | os.PathLike | None = None, *, wait: float | None = None,
-                    read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting while another process holds it, and migrate it."""
+                    read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds it, and migrate it.
+
+    ``create=False``: a missing file raises :class:`StoreMissing` (commands that only read never
+    create one). A damaged file, a full disk or a folder without write permission raise
+    :class:`StoreError` with a message in Vietnamese.
+    """
     p = db_path(path)
     if str(p) != ":memory:":
-        p.parent.mkdir(parents=True, exist_ok=True)
+        if not create and not p.is_file():
+            raise StoreMissing(f"Chưa có cơ sở dữ liệu {p}: chạy trước python -m etl init (lệnh này chỉ đọc, "
+                               "không tạo tệp mới).")
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(store_problem(p, e)) from None
     wait = settings.get("CHITIEU_DB_WAIT") if wait is None else wait
     deadline = time.monotonic() + wait
     delay = 0.05
@@ -88,9 +130,9 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
         try:
             con = duckdb.connect(str(p), read_only=read_only)
             break
-        except duckdb.IOException as e:
-            if not _is_lock_error(e):
-                raise
+        except duckdb.Error as e:
+            if not (isinstance(e, duckdb.IOException) and _is_lock_error(e)):
+                raise StoreError(store_problem(p, e)) from None
             if time.monotonic() >= deadline:
                 raise StoreBusy(
                     f"Cơ sở dữ liệu {p.name} đang được một tiến trình khác ghi "
@@ -106,6 +148,9 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
             # reclaimed by compact(), which `etl init` runs.
             con.execute("SET max_vacuum_tasks = 0")
             migrate(con)
+        except (duckdb.Error, OSError) as e:
+            con.close()
+            raise StoreError(store_problem(p, e)) from None
         except Exception:
             con.close()
             raise
@@ -114,9 +159,9 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
 
 @contextlib.contextmanager
 def connect(path: str | os.PathLike | None = None, *, wait: float | None = None,
-            read_only: bool = False):
+            read_only: bool = False, create: bool = True):
     """A short-lived connection, closed on exit."""
-    con = open_connection(path, wait=wait, read_only=read_only)
+    con = open_connection(path, wait=wait, read_only=read_only, create=create)
     try:
         yield con
     finally:
@@ -405,6 +450,23 @@ INSERT INTO observation_heads {HEADS_SELECT.format(where="true")};
 DROP INDEX observations_key;
 DROP VIEW current_observations;
 CREATE VIEW current_observations AS SELECT {OBSERVATION_COLUMNS} FROM observation_heads WHERE id IS NOT NULL;
+"""),
+    (6, "one committed upload per file content; indicator names remembered (aliases)", """
+CREATE TABLE upload_hashes (         -- the store's own guard: one committed upload per SHA-256
+    sha256 VARCHAR PRIMARY KEY,       -- two loads of the same file at once: one commits, the other is a duplicate
+    upload_id INTEGER NOT NULL        -- deleted when that upload is rolled back, so the file may come again
+);
+INSERT INTO upload_hashes
+    SELECT sha256, min(id) FROM uploads WHERE status = 'committed' AND sha256 IS NOT NULL GROUP BY sha256;
+CREATE TABLE indicator_aliases (     -- a name a unit's form uses for a catalogue indicator
+    alias_key VARCHAR NOT NULL,       -- the name folded (etl.names.name_key): no accents, case, punctuation
+    unit VARCHAR NOT NULL,            -- the unit whose files use it; '*' for everyone (the secretariat approved it)
+    indicator VARCHAR NOT NULL,
+    alias VARCHAR NOT NULL,           -- the name as written in the file
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (alias_key, unit)
+);
 """),
 ]
 

@@ -61,6 +61,25 @@ if upload is not None:
         st.markdown(ui.text(line))
     if check["issues"] is not None and not check["issues"].empty:
         st.dataframe(check["issues"], hide_index=True, width="stretch", key="up_issues")
+    if check.get("names"):   # names not the catalogue's: the clerk confirms or picks, and they are remembered
+        with st.expander("Tên chỉ tiêu khác danh mục: xác nhận hoặc chọn chỉ tiêu", expanded=True):
+            st.caption("Chọn đúng chỉ tiêu cho từng tên rồi bấm Ghi nhớ: lần sau tệp cùng tên được nhận ngay.")
+            picks = {}
+            for q in check["names"]:
+                picks[q["name"]] = st.selectbox(f"{q['where']}: {q['name']}", q["options"], key=f"up_name_{q['row']}",
+                                                format_func=lambda c, q=q: q["labels"][c])
+            everyone = (st.checkbox("Ghi nhớ cho mọi đơn vị", key="up_names_all")
+                        if permissions.can(actor, "edit_targets") else False)
+            if st.button("Ghi nhớ các tên này", key="up_names_save"):
+                try:
+                    n = intake.remember_names(None, picks, actor=actor, unit=unit, everyone=everyone)
+                    st.session_state.pop("_up_checked_key", None)   # check again, with the names remembered
+                    st.session_state["_up_names_saved"] = n
+                    st.rerun()
+                except permissions.PermissionDenied as e:
+                    st.error(ui.text(str(e)))
+    if st.session_state.pop("_up_names_saved", None):
+        st.success("Đã ghi nhớ tên chỉ tiêu; tệp đã được kiểm tra lại.")
     if check["changes"] is not None and not check["changes"].empty:
         st.markdown("Giá trị thay đổi (cũ → mới):")
         st.dataframe(check["changes"], hide_index=True, width="stretch", key="up_changes")

@@ -103,3 +103,38 @@ def test_wrong_quarter_in_the_file_is_an_error(at, tmp_path):
     assert not at.exception
     issues = _frame(at, "Vị trí")
     assert any("Quý II/2025" in x and "Quý I/2025" in x for x in issues["Nội dung"])
+
+
+def test_names_of_a_foreign_form_are_confirmed_and_remembered(at):
+    """The province's own layout: rows matched by similarity are shown to confirm; remembered, the check is clean."""
+    from tests.unit.foreign_kit import foreign_return
+
+    at.selectbox(key="up_unit").set_value("11").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    at.file_uploader(key="up_file").set_value(("so-tai-chinh-q2.xlsx", foreign_return(), XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    asked = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("up_name_")}
+    assert asked == {"up_name_10": "grdp_growth", "up_name_13": "poor_household_rate", "up_name_14": "new_jobs"}
+    assert at.button(key="up_confirm")      # warnings only: confirming is offered
+    at.button(key="up_names_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Đã ghi nhớ tên chỉ tiêu" in s.value for s in at.success)
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("up_name_")]
+    with connect(None) as con:
+        rows = con.execute("SELECT alias, indicator, unit, created_by FROM indicator_aliases ORDER BY indicator").fetchall()
+        audited = con.execute("SELECT count(*) FROM audit_log WHERE action = 'indicator_alias'").fetchall()[0][0]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("grdp_growth", "11", "vanphong"), ("new_jobs", "11", "vanphong"),
+                                                 ("poor_household_rate", "11", "vanphong")]
+    assert audited == 3
+
+
+def test_an_empty_return_offers_no_confirm(at, tmp_path):
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    data = _filled(tmp_path, {})
+    at.file_uploader(key="up_file").set_value(("trong.xlsx", data, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    issues = _frame(at, "Nội dung")
+    assert any("chưa điền số liệu nào" in t for t in issues["Nội dung"])
+    assert not [b for b in at.button if b.key == "up_confirm"]
+    assert any("Tệp có lỗi" in e.value for e in at.error)

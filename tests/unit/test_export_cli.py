@@ -119,6 +119,14 @@ def test_missing_plan_is_a_usage_error(demo_db, capsys):
 
 
 def test_database_without_catalogue_exits_1(tmp_path, capsys):
+    from kpi.store import connect
+
+    code, _, err = run(capsys, "--db", str(tmp_path / "none.duckdb"), "report", "--plan", "p", "--period", "2025Q2",
+                       "-o", str(tmp_path / "bc.docx"))
+    assert code == 1 and "Chưa có cơ sở dữ liệu" in err            # a read-only command creates no database
+    assert not (tmp_path / "none.duckdb").exists()
+    with connect(tmp_path / "empty.duckdb"):
+        pass
     code, _, err = run(capsys, "--db", str(tmp_path / "empty.duckdb"), "report", "--plan", "p", "--period", "2025Q2",
                        "-o", str(tmp_path / "bc.docx"))
     assert code == 1 and "chưa có danh mục chỉ tiêu" in err

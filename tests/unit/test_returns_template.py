@@ -115,11 +115,15 @@ def test_template_json(ret_db, tmp_path, capsys):
 
 
 def test_empty_template_reads_back_clean(ret_db, tmp_path, capsys):
+    """The unfilled form is read without a problem, and refused as nothing to write (it once crashed on confirm)."""
     _, path = _template(tmp_path, capsys)
-    assert main(["load", str(path), "--dry-run", "--json"]) == 0
-    s = json.loads(capsys.readouterr().out)
-    assert (s["rows_read"], s["new"], s["errors"], s["warnings"], s["ignored"]) == (7, 0, [], [], 0)
-    assert s["meta"]["unit"] == "11" and s["meta"]["period"] == "2025Q2" and s["meta"]["plan"] == PLAN
-    assert len(s["meta"]["missing"]) == 7
+    for extra in (["--dry-run"], []):
+        assert main(["load", str(path), "--json", *extra]) == 1
+        s = json.loads(capsys.readouterr().out)
+        assert (s["rows_read"], s["new"], s["warnings"], s["ignored"]) == (7, 0, [], 0)
+        assert [e["where"] for e in s["errors"]] == ["'Biểu 01'"]
+        assert "chưa điền số liệu nào" in s["errors"][0]["message"]
+        assert s["meta"]["unit"] == "11" and s["meta"]["period"] == "2025Q2" and s["meta"]["plan"] == PLAN
+        assert len(s["meta"]["missing"]) == 7
     with connect(ret_db) as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchall() == [(0,)]

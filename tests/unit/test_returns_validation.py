@@ -59,9 +59,6 @@ CELL_ERRORS = [
      "chỉ tiêu 'Số lao động được tạo việc làm mới' (new_jobs) xuất hiện hai lần: dòng 6 và dòng 7"),
     ("year to date below the quarter", [jobs(q=500, ytd=400)], "G6",
      f"{J} Lũy kế từ đầu năm: lũy kế từ đầu năm (400) nhỏ hơn số thực hiện quý (500)"),
-    ("a rate has no quarter alone", [[1, "grdp_growth", "Tốc độ tăng trưởng GRDP", "%", None, 6.5, 6.8, 7, None]],
-     "F6", "Tốc độ tăng trưởng GRDP (grdp_growth), cột Thực hiện quý: chỉ tiêu tốc độ (so sánh) không có số riêng "
-           "của quý; để trống ô này và ghi số ở cột Lũy kế từ đầu năm"),
     ("a stock with two different levels", [poor(q=12, ytd=13)], "F6",
      f"{P} Thực hiện quý: chỉ tiêu thời điểm không có số riêng của quý"),
 ]
@@ -69,7 +66,7 @@ CELL_ERRORS = [
 
 @pytest.mark.parametrize("case, data, cell, message", CELL_ERRORS, ids=[c[0] for c in CELL_ERRORS])
 def test_cell_errors(ret_db, tmp_path, capsys, case, data, cell, message):
-    unit = "Điện Biên (mã 11)" if case == "a rate has no quarter alone" else "Huyện Tuần Giáo (mã 099)"
+    unit = "Huyện Tuần Giáo (mã 099)"
     code, s = _load(tmp_path, capsys, data, unit=unit)
     assert code == 1 and not s["ok"]
     where = f"'Biểu 01'!{cell}"

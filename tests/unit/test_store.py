@@ -31,7 +31,18 @@ def test_older_file_is_upgraded(db_file, monkeypatch):
         assert store.schema_version(con) == store.SCHEMA_VERSION + 1
         assert con.execute("SELECT code, note FROM units").fetchall() == [("11", None)]
     with connect(db_file) as con:  # applied once only
-        assert scalar(con, "SELECT count(*) FROM schema_migrations") == store.SCHEMA_VERSION + 1
+        assert scalar(con, "SELECT count(*) FROM schema_migrations") == len(store.MIGRATIONS)   # the patched list: the extra one included
+
+
+def test_migrations_merged_out_of_order_are_each_applied(db_file, monkeypatch):
+    """Numbers are reserved per branch: a file that has 6 still gets a 5 merged later."""
+    with connect(db_file):
+        pass
+    late = (store.SCHEMA_VERSION - 1, "late", "CREATE TABLE late_one (a INT)")
+    monkeypatch.setattr(store, "MIGRATIONS", sorted(store.MIGRATIONS + [late]))
+    with connect(db_file) as con:
+        assert scalar(con, "SELECT count(*) FROM late_one") == 0
+        assert scalar(con, "SELECT count(*) FROM schema_migrations WHERE version = ?", [late[0]]) == 1
 
 
 def test_failed_migration_leaves_file_as_it_was(db_file, monkeypatch):
