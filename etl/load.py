@@ -345,6 +345,8 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
             with contextlib.suppress(OSError):
                 uploads_dir.rmdir()        # only if empty
         summary.stored_path = None
+        if _is_conflict(e):   # another load changed the same keys meanwhile: write() compares again and retries
+            raise
         summary.errors = [Issue("error", file_name, store_problem(None, e))]
         return summary
     summary.upload_id = int(upload_id)
