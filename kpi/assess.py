@@ -33,6 +33,10 @@ class PlanReport:
         c = Counter(a.status for a in self.targets)
         return {s: c.get(s, 0) for s in progress.STATUSES}
 
+    def provisional_count(self) -> int:
+        """How many verdicts rest on an estimate, part of a year, a missing year or an unreported deadline year."""
+        return sum(1 for a in self.targets if a.provisional)
+
     def milestone_counts(self) -> dict[str, int]:
         c = Counter(m.status for m in self.milestones)
         return {s: c.get(s, 0) for s in progress.MILESTONE_STATUSES}
@@ -131,6 +135,7 @@ def report_json(report: PlanReport, cat: Catalog) -> dict:
     return {
         "plan": report.plan.id, "reference": report.plan.reference(), "unit": report.unit,
         "as_of": str(report.as_of), "as_of_label": report.as_of.as_of_label(),
-        "counts": report.counts(), "milestone_counts": report.milestone_counts(),
+        "counts": report.counts(), "provisional_count": report.provisional_count(),
+        "milestone_counts": report.milestone_counts(),
         "targets": targets, "milestones": milestones,
     }

@@ -113,16 +113,21 @@ def _worse(a: str, b: str) -> str:
 
 # --- inputs -----------------------------------------------------------------
 
+OBS_STATUS_RANK = {"estimate": 1, "preliminary": 2, "official": 3}
+OBS_STATUS_WORD = {"estimate": "ước", "preliminary": "sơ bộ", "official": "chính thức"}
+
+
 @dataclass(frozen=True)
 class Point:
-    """One current value of an indicator for a period."""
+    """One current value of an indicator for a period, with its status (estimate / preliminary / official)."""
     period: Period
     value: float
+    status: str = "official"
 
     @classmethod
-    def of(cls, period: Period | str | int, value: float) -> "Point":
-        """``Point.of("2024Q2-YTD", 800)``."""
-        return cls(period if isinstance(period, Period) else Period.parse(period), float(value))
+    def of(cls, period: Period | str | int, value: float, status: str = "official") -> "Point":
+        """``Point.of("2024Q2-YTD", 800)``; ``Point.of(2025, 7.1, "estimate")``."""
+        return cls(period if isinstance(period, Period) else Period.parse(period), float(value), status)
 
 
 @dataclass(frozen=True)
@@ -138,10 +143,32 @@ class YearValue:
     period: Period
     source: str      # "year" | "ytd" | "quarters" (a flow's quarters added up) | "quarter"
     temporal: str
+    status: str = "official"     # the least official status among the figures it is made of
 
     @property
     def provisional(self) -> bool:
-        return self.source != "year"
+        """Part of a year, a quarter alone, or an estimate: a figure that the rest of the year will change."""
+        return self.source != "year" or self.status == "estimate"
+
+    @property
+    def coverage(self) -> float:
+        """The share of the year the figure describes: a rate of the quarter alone is a quarter (0,25)."""
+        if self.source == "quarter" and self.temporal == "rate":
+            return 0.25
+        return self.fraction
+
+    def basis(self) -> str:
+        """What the figure is, in words: ``số 6 tháng năm 2025 (sơ bộ)``, ``số ước năm 2025``."""
+        p = self.period
+        if self.source == "year":
+            return f"số {OBS_STATUS_WORD.get(self.status, self.status)} năm {self.year}"
+        if self.source == "quarter" and self.temporal != "stock":
+            what = f"số riêng Quý {ROMAN[p.quarter]}/{self.year}"
+        elif self.temporal == "stock":
+            what = f"số cuối Quý {ROMAN[p.quarter]}/{self.year}"
+        else:
+            what = f"số {3 * p.quarter} tháng năm {self.year}"
+        return what + (f" ({OBS_STATUS_WORD[self.status]})" if self.status in OBS_STATUS_WORD else "")
 
     @property
     def partial(self) -> bool:
@@ -162,7 +189,8 @@ class YearValue:
         return float(self.year)
 
 
-def current_series(points: list[Point], indicator: Indicator, as_of: Period | None = None) -> list[YearValue]:
+def current_series(points: list[Point], indicator: Indicator, as_of: Period | None = None,
+                   notes: list[str] | None = None) -> list[YearValue]:
     """One value per year from yearly, quarterly and year-to-date points (those after ``as_of`` ignored).
 
     A yearly point wins. Otherwise, for a flow the longest year-to-date amount
@@ -175,43 +203,56 @@ def current_series(points: list[Point], indicator: Indicator, as_of: Period | No
     [(2024, 9100.0, 1.0, 'year'), (2025, 4600.0, 0.5, 'quarters')]
     """
     cutoff = as_of.end_date() if as_of is not None else None
-    by_period: dict[Period, float] = {}
+    by_period: dict[Period, tuple[float, str]] = {}
     for p in points or []:
         if p.value is None or not math.isfinite(float(p.value)):
             continue
         if cutoff is not None and p.period.end_date() > cutoff:
             continue
-        by_period[p.period] = float(p.value)      # a repeated period: the later one wins
-    by_year: dict[int, dict[Period, float]] = {}
+        by_period[p.period] = (float(p.value), getattr(p, "status", "official"))   # repeated: the later wins
+    by_year: dict[int, dict[Period, tuple[float, str]]] = {}
     for per, v in by_period.items():
         by_year.setdefault(per.year, {})[per] = v
     out = []
     for year in sorted(by_year):
-        yv = _year_value(year, by_year[year], indicator.temporal)
+        yv = _year_value(year, by_year[year], indicator.temporal, notes if notes is not None else [])
         if yv is not None:
             out.append(yv)
     return out
 
 
-def _year_value(year: int, pts: dict[Period, float], temporal: str) -> YearValue | None:
+def _weakest(statuses) -> str:
+    return min(statuses, key=lambda x: OBS_STATUS_RANK.get(x, 0), default="official")
+
+
+def _year_value(year: int, pts: dict[Period, tuple[float, str]], temporal: str,
+                notes: list[str]) -> YearValue | None:
+    """The figure that stands for ``year``; ``notes`` gets a sentence for any quarter left unused, and why."""
     whole = Period(year)
     if whole in pts:
-        return YearValue(year, pts[whole], 1.0, whole, "year", temporal)
+        return YearValue(year, pts[whole][0], 1.0, whole, "year", temporal, pts[whole][1])
     if temporal == "flow":
         ytd = {p.quarter: v for p, v in pts.items() if p.ytd}
         qs = {p.quarter: v for p, v in pts.items() if p.kind == "Q"}
-        cum: dict[int, tuple[float, str]] = {0: (0.0, "ytd")}
+        cum: dict[int, tuple[float, str, str]] = {0: (0.0, "ytd", "official")}
         for q in range(1, 5):
             if q in ytd:
-                cum[q] = (ytd[q], "ytd")
+                cum[q] = (ytd[q][0], "ytd", ytd[q][1])
             elif q - 1 in cum and q in qs:
-                cum[q] = (cum[q - 1][0] + qs[q], "quarters")
+                cum[q] = (cum[q - 1][0] + qs[q][0], "quarters", _weakest((cum[q - 1][2], qs[q][1])))
         k = max(cum)
+        unused = sorted(q for q in set(qs) | set(ytd) if q > k)
+        if unused:
+            gap = min(q for q in range(1, 5) if q not in cum)
+            names = ", ".join(f"Quý {ROMAN[q]}" for q in unused)
+            notes.append(f"Năm {year}: có số liệu {names} nhưng thiếu Quý {ROMAN[gap]}/{year} (và không có số lũy "
+                         f"kế) nên chưa cộng được số từ đầu năm; chưa dùng {names} để đánh giá.")
         if k == 0:
             return None
-        return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal)
+        return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal, cum[k][2])
     last = max(pts, key=lambda p: p.sort_key())
-    return YearValue(year, pts[last], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal)
+    return YearValue(year, pts[last][0], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal,
+                     pts[last][1])
 
 
 # --- outputs ----------------------------------------------------------------
@@ -235,6 +276,8 @@ class Assessment:
     target_value: float | None = None
     sentence: str = ""
     notes: list[str] = field(default_factory=list)
+    provisional: bool = False   # rests on an estimate, part of a year, a missing year or a deadline year not reported
+    basis: str = ""             # what the verdict rests on, in words ("số 6 tháng năm 2025 (sơ bộ)")
 
     def __post_init__(self):
         # No NaN or infinity ever leaves the method: None instead.
@@ -352,13 +395,23 @@ class _Ctx:
         if not isinstance(as_of, Period):
             as_of = Period.parse(as_of)
         self.as_of = Period(as_of.year, as_of.quarter) if as_of.quarter else Period(as_of.year)
-        self.values = current_series(series, indicator, self.as_of)
-        self.benchmark = benchmark
         self.notes: list[str] = []
+        self.values = current_series(series, indicator, self.as_of, notes=self.notes)
+        self.benchmark = benchmark
         self.now = self.as_of.year - 1 + self.as_of.year_fraction()     # as_of on the time axis
         self.over = self.as_of.end_date() >= dt.date(target.end, 12, 31)
         self.flow = indicator.temporal == "flow"
         self.percent = indicator.is_percent
+        self.used: list[YearValue] = []       # the figures the verdict rests on (note_provisional records them)
+        self.missing: list[int] = []          # past years of an every-year target (or a sum) without a figure
+        self.tentative: str | None = None     # "achieved"/"missed" that a provisional basis could not settle
+        # A deadline year that is over but not reported in full: no final verdict from the year before; the
+        # judgement runs as if before the deadline (the projection speaks) and says the figure is awaited.
+        self.awaiting = False
+        if self.over and target.start <= target.end and self.values \
+                and not any(v.year == target.end and v.source == "year" for v in self.values):
+            self.over = False
+            self.awaiting = True
 
     # formatting
     def v(self, x: float | None, decimals: int | None = None) -> str:
@@ -383,7 +436,12 @@ class _Ctx:
             self.notes.append(text)
 
     def note_provisional(self, yv: YearValue) -> None:
-        if not yv.provisional:
+        """Record ``yv`` as a figure the verdict rests on; say so in a note when it is provisional."""
+        if not any(u is yv for u in self.used):
+            self.used.append(yv)
+        if yv.source == "year":
+            if yv.status == "estimate":
+                self.note(f"Số liệu năm {yv.year} là số ước, chưa có số sơ bộ hay chính thức.")
             return
         q = ROMAN[yv.period.quarter]
         if yv.temporal == "flow":
@@ -392,9 +450,74 @@ class _Ctx:
             if yv.partial:
                 text += (f"; so với {fmt_number(100 * yv.fraction, 0)}% mức cả năm "
                          f"(tính theo tỷ lệ thời gian)")
+        elif yv.source == "quarter" and yv.temporal == "rate":
+            text = (f"Số liệu năm {yv.year} lấy theo riêng Quý {q}/{yv.year} (tốc độ của một quý so với cùng kỳ, "
+                    f"chưa phải cả năm; tạm tính)")
         else:
             text = f"Số liệu năm {yv.year} lấy theo {_in_text(yv.period)} (tạm tính)"
         self.note(text + ".")
+
+    # --- what the verdict rests on ------------------------------------------------------
+
+    @property
+    def provisional(self) -> bool:
+        return self.awaiting or bool(self.missing) or any(v.provisional for v in self.used)
+
+    def basis(self) -> str:
+        """The figures the verdict rests on, in words; full years of one status grouped (2021-2024)."""
+        parts = [self._figures(self.used)] if self.used else []
+        if self.missing:
+            parts.append("thiếu số liệu năm " + ", ".join(map(str, self.missing)))
+        if self.awaiting:
+            parts.append(f"chưa có số liệu cả năm {self.t.end}")
+        return "; ".join(parts) or "chưa có số liệu"
+
+    @staticmethod
+    def _figures(used: list[YearValue]) -> str:
+        parts: list[str] = []
+        full: list[YearValue] = []
+
+        def flush():
+            if full:
+                word = OBS_STATUS_WORD.get(full[0].status, full[0].status)
+                ys = f"{full[0].year}" if len(full) == 1 else f"{full[0].year}-{full[-1].year}"
+                parts.append(f"số {word} năm {ys}")
+                full.clear()
+        for v in sorted(used, key=lambda v: v.year):
+            if v.source == "year" and (not full or (full[-1].status == v.status and full[-1].year == v.year - 1)):
+                full.append(v)
+                continue
+            flush()
+            if v.source == "year":
+                full.append(v)
+            else:
+                parts.append(v.basis())
+        flush()
+        return ", ".join(parts)
+
+    def _provisional_reason(self) -> str:
+        bits = []
+        prov = [v for v in self.used if v.provisional]
+        if prov:
+            bits.append("theo " + self._figures(prov))
+        if self.missing:
+            bits.append("thiếu số liệu năm " + ", ".join(map(str, self.missing)))
+        if self.awaiting:
+            bits.append(f"năm {self.t.end} đã hết, đang chờ số liệu cả năm {self.t.end}")
+        return "; ".join(bits)
+
+    def settle(self, status: str, ratio: float | None = None, secured: bool = False) -> str:
+        """A provisional basis never gives ``achieved`` or ``missed`` unless no figure still to come could
+        change it (``secured``: e.g. a flow's amount so far already over a floor; never on an estimate).
+        Otherwise "achieved" becomes on track ("ước đạt") and "missed" at best off track ("ước không đạt")."""
+        if status not in ("achieved", "missed") or not self.provisional:
+            return status
+        if secured and not any(v.status == "estimate" for v in self.used):
+            return status
+        self.tentative = status
+        if status == "achieved":
+            return "on_track"
+        return _worse("off_track", status_from_ratio(ratio))
 
     def note_soft(self) -> None:
         t = self.t
@@ -407,13 +530,20 @@ class _Ctx:
     def in_period(self) -> list[YearValue]:
         return [v for v in self.values if self.t.start <= v.year <= self.t.end]
 
+    def past_years(self) -> list[int]:
+        """Years of the period that are over as of the assessment (the deadline year only once it is over)."""
+        last = self.as_of.year if self.as_of.quarter in (None, 4) else self.as_of.year - 1
+        return list(range(self.t.start, min(self.t.end, last) + 1))
+
     def note_missing_years(self, values: list[YearValue]) -> None:
-        if not values:
-            return
+        """Past years without any figure: named in a note and recorded (the verdict is then provisional)."""
         have = {v.year for v in values}
-        missing = [y for y in range(self.t.start, values[-1].year + 1) if y not in have]
+        last_known = values[-1].year if values else self.t.start - 1
+        missing = [y for y in range(self.t.start, last_known + 1) if y not in have]
+        missing += [y for y in self.past_years() if y > last_known and not (self.awaiting and y == self.t.end)]
         if missing:
-            self.note(f"Thiếu số liệu năm {', '.join(map(str, missing))}.")
+            self.missing = sorted(set(self.missing) | set(missing))
+            self.note(f"Thiếu số liệu năm {', '.join(map(str, self.missing))}.")
 
     def baseline(self) -> _Base | None:
         """The plan's baseline, else the last value before the period, else the first observation."""
@@ -455,12 +585,30 @@ class _Ctx:
             last = self.values[-1]
             self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text(last.period)}).")
             return last
+        if self.awaiting:      # the deadline year is over: later years are not the deadline's figure
+            within = [v for v in self.values if v.year <= self.t.end]
+            last = within[-1] if within else self.values[-1]
+            self.note(f"Chưa có số liệu cả năm {self.t.end}; đánh giá tạm theo số liệu gần nhất "
+                      f"({_in_text(last.period)}).")
+            return last
         return self.values[-1]
 
     def result(self, status: str, sentence: str, **kw) -> Assessment:
         kw.setdefault("pace_unit", self.unit_per_year)
+        if self.awaiting:
+            kw["pace_needed"] = None         # the time is over: nothing is still "needed", the figure is awaited
+        provisional = self.provisional and status != "no_data"
+        if provisional:
+            why = self._provisional_reason()
+            if self.tentative == "achieved":
+                tail = f"ước đạt, tạm tính ({why}), chưa kết luận đạt vì số liệu còn thiếu có thể thay đổi kết quả"
+            elif self.tentative == "missed":
+                tail = f"ước không đạt, tạm tính ({why})"
+            else:
+                tail = f"đánh giá tạm tính ({why})"
+            sentence = f"{sentence.rstrip('.')}; {tail}."
         return Assessment(target_id=self.t.id, kind=self.t.kind, status=status, sentence=sentence,
-                          notes=self.notes, **kw)
+                          notes=self.notes, provisional=provisional, basis=self.basis(), **kw)
 
     def no_data(self, **kw) -> Assessment:
         return self.result("no_data", f"Chưa có số liệu đến {self.as_of.as_of_label()}.", **kw)
@@ -562,6 +710,8 @@ def _assess_level(c: _Ctx) -> Assessment:
         status = "no_data"
     elif status is None:
         status = status_from_ratio(ratio)
+    # a flow's amount so far in the deadline year already over the floor: later quarters only add to it
+    status = c.settle(status, ratio, secured=met and yv.temporal == "flow" and yv.partial and yv.year == t.end)
 
     projection = None
     if have_trend and not c.over and obs is not None:
@@ -582,10 +732,13 @@ def _assess_level(c: _Ctx) -> Assessment:
         s = f"{lbl} {verb} {shown}, {tail}."
     elif status == "missed":
         s = f"{lbl} {verb} {shown}, không đạt mục tiêu {c.goal()} (hạn năm {t.end})."
+    elif c.tentative == "achieved":
+        pace = None
+        s = f"{lbl} {verb} {shown}, đã ở mức mục tiêu {c.goal()} (hạn năm {t.end}), cần giữ vững."
     else:
         along = f" (theo lộ trình: {c.v(expected)})" if expected is not None else ""
         s = f"{lbl} {verb} {shown}{along}; {_PHRASE[status]}"
-        if c.flow and yv.partial and yv.year == t.end and floor:
+        if c.flow and yv.partial and yv.year == t.end and floor and not c.awaiting:
             s += f"; trong thời gian còn lại của năm phải thêm {c.v(target - yv.value)}"
         elif pace is not None and T - tv < 1 - _EPS:
             # less than a year left: the change still needed, not a yearly rate of it
@@ -629,7 +782,7 @@ def _level_pace(c: _Ctx, v: float, tv: float, target: float, T: float, mode: str
     """Change still needed a year: points for percentages, growth % for others in CAGR mode, else units."""
     unit = c.unit_per_year if (c.percent or mode == "linear") else "%/năm"
     left = T - tv
-    if status in ("achieved", "missed") or left <= _EPS:
+    if status in ("achieved", "missed") or left <= _EPS or c.awaiting:
         return None, unit
     if c.percent or mode == "linear":
         return (target - v) / left, unit
@@ -649,13 +802,17 @@ def _pace_phrase(pace: float, unit: str, ind: Indicator) -> str:
 # --- avg_growth ---------------------------------------------------------------
 
 def _assess_avg_growth(c: _Ctx) -> Assessment:
+    """Geometric mean of yearly growth. A last year known in part counts for its share of the year (6 months:
+    half a year of growth), not as a whole year; "secured" only from whole years that are not estimates."""
     t, ind = c.t, c.ind
     floor = _floor(t.cmp)
     g = float(t.value) / 100
     c.note_soft()
     base = None
+    partial: YearValue | None = None       # the last year, known in part
+    N = float(t.end - t.start + 1)
     if ind.temporal == "rate":
-        # Observations are the yearly growth rates themselves: chain them.
+        # Observations are the yearly growth rates themselves: chain them, each for the share of the year it covers.
         vals = c.in_period()
         if c.over:
             vals = [v for v in vals if v.year <= t.end]
@@ -664,53 +821,100 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
         c.note_missing_years(vals)
         for v in vals:
             c.note_provisional(v)
-        prod = 1.0
-        for v in vals:
-            prod *= max(0.0, 1 + v.value / 100)
-        n = float(len(vals))
-        N = float(t.end - t.start + 1)
         last = vals[-1]
+        if last.coverage < 1 - _EPS:
+            partial = last
+        done = vals[:-1] if partial else vals
+        prod_c = 1.0
+        for v in done:
+            prod_c *= _pow(max(0.0, 1 + v.value / 100), v.coverage)
+        n_done = float(len(done))
+        prod, n = prod_c, sum(v.coverage for v in done)
+        if partial is not None:
+            prod *= _pow(max(0.0, 1 + partial.value / 100), partial.coverage)
+            n += partial.coverage
+        firm = all(v.source == "year" and v.status != "estimate" and v.coverage >= 1 - _EPS for v in done)
         span = f"{t.start}-{last.year}" if last.year > t.start else str(last.year)
         what = f"Bình quân {span} {{verb}}"
+        part_growth = partial.value if partial else None
     else:
         # Observations are levels: growth of the level since the baseline.
         base = c.baseline()
         last = c.judged()
         if base is None or last is None:
             return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm")
-        c.note_provisional(last)
-        n = last.time - base.time
         N = t.end - base.time
         common_b = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source)
         if base.value <= 0:
             c.note("Số gốc bằng 0 hoặc âm: không tính được tốc độ tăng bình quân.")
             return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm", latest_value=None,
                              latest_period=last.period, **common_b)
+        part_growth = None
+        prev = None
+        if c.flow and last.partial:
+            prev = next((v for v in c.values if v.year == last.year - 1 and v.source == "year"), None)
+            if prev is not None and (prev.value <= 0 or last.value <= 0 or prev.time - base.time < -_EPS):
+                prev = None
+            if prev is None:
+                whole_years = [v for v in c.values if v.source == "year" and v.time - base.time > _EPS
+                               and v.year <= last.year]
+                c.note(f"Năm {last.year} mới có {last.basis()}, thiếu số năm {last.year - 1} để so cùng kỳ; "
+                       f"chưa dùng số của năm {last.year} để tính tốc độ.")
+                if not whole_years:
+                    return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để "
+                                    f"đánh giá xu hướng.", target_value=t.value, expected=t.value,
+                                    pace_unit="%/năm", **common_b)
+                last = whole_years[-1]
+        c.note_provisional(last)
+        if prev is not None:
+            partial = last
+            c.note_provisional(prev)
+            part = last.value / (prev.value * last.fraction)
+            part_growth = (part - 1) * 100
+            prod_c, n_done = prev.value / base.value, prev.time - base.time
+            prod = prod_c * _pow(part, last.fraction)
+            n = n_done + last.fraction
+            c.note(f"Năm {last.year} mới có {last.basis()}: so với {fmt_number(100 * last.fraction, 0)}% mức năm "
+                   f"{prev.year} (tính theo tỷ lệ thời gian) tăng {fmt_number(part_growth, 2)}%, tính bằng "
+                   f"{fmt_number(last.fraction, 2)} năm tăng trưởng.")
+            firm = prev.status != "estimate"
+        else:
+            n = last.time - base.time
+            prod = max(0.0, last.estimate / base.value)
+            prod_c, n_done = prod, n
+            firm = not last.provisional
         if n <= _EPS:
             return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
                             f"xu hướng.", target_value=t.value, expected=t.value, pace_unit="%/năm", **common_b)
         if base.source == "first_observation" and base.year >= t.start:
             c.note(f"Tốc độ bình quân tính từ năm {base.year}, không phải từ năm trước kỳ kế hoạch.")
-        prod = max(0.0, last.estimate / base.value)
         what = f"Từ {base.year} đến {last.year} {{verb}} bình quân"
     g_obs = _pow(prod, 1 / n) - 1 if prod > 0 else -1.0
     obs_pct = g_obs * 100
     whole = _pow(1 + g, N)
     ratio = _gap_ratio(obs_pct, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(obs_pct, t.cmp, t.value, t.soft) else "missed"
-    elif floor and prod > 0 and meets((_pow(prod, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
-        status = "achieved"
-        c.note("Mức tăng lũy kế đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm còn lại không tăng.")
+    elif floor and firm and prod_c > 0 and meets((_pow(prod_c, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
+        status, secured = "achieved", True
+        c.note("Mức tăng của các năm đã có số liệu cả năm đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm "
+               "còn lại không tăng (nhưng không giảm).")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured)
     pace = None
-    if status not in ("achieved", "missed") and N - n > _EPS and prod > 0:
-        pace = (_pow(whole / prod, 1 / (N - n)) - 1) * 100
+    left = N - n_done
+    if status not in ("achieved", "missed") and not c.awaiting and left > _EPS and prod_c > 0:
+        pace = (_pow(whole / prod_c, 1 / max(left, 1.0)) - 1) * 100 if left >= 1 - _EPS else \
+            (whole / prod_c - 1) * 100
     share = (prod - 1) / (whole - 1) if math.isfinite(whole) and abs(whole - 1) > _EPS else None
     goal = _goal(t.cmp, fmt_number(t.value, None) + "%/năm", t.soft)
     verb = "tăng" if obs_pct >= 0 else "giảm"
     head = f"{what.format(verb=verb)} {fmt_number(abs(obs_pct), 2)}%/năm (mục tiêu {goal})"
+    if partial is not None:
+        head += f" (năm {partial.year} mới có {partial.basis()}, tính bằng {fmt_number(partial.coverage, 2)} năm)"
+    pace_unit = "%/năm"
     if status == "achieved":
         s = f"{head}; đã đạt mục tiêu" + ("" if c.over else " của cả giai đoạn") + "."
     elif status == "missed":
@@ -718,11 +922,21 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
     else:
         s = f"{head}; {_PHRASE[status]}"
         if pace is not None:
-            s += f"; các năm còn lại phải {'tăng' if pace >= 0 else 'giảm'} bình quân {fmt_number(abs(pace), 2)}%/năm"
+            pverb = "tăng" if pace >= 0 else "giảm"
+            if left < 1 - _EPS:
+                pace_unit = f"% (đến hết năm {t.end})"
+                s += f"; đến hết năm {t.end} phải {pverb} thêm {fmt_number(abs(pace), 2)}%"
+            elif partial is not None and abs(left - 1) < _EPS:
+                pace_unit = f"% (cả năm {partial.year})"
+                s += (f"; cả năm {partial.year} phải {pverb} {fmt_number(abs(pace), 2)}% "
+                      f"({partial.basis()}: {'tăng' if part_growth >= 0 else 'giảm'} "
+                      f"{fmt_number(abs(part_growth), 2)}%)")
+            else:
+                s += f"; các năm còn lại phải {pverb} bình quân {fmt_number(abs(pace), 2)}%/năm"
         s += "."
     kw = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source) if base else {}
     return c.result(status, s, latest_value=obs_pct, latest_period=last.period, expected=t.value, ratio=ratio,
-                    progress_share=share, pace_needed=pace, pace_unit="%/năm",
+                    progress_share=share, pace_needed=pace, pace_unit=pace_unit,
                     projection=None if c.over else obs_pct, target_value=t.value, **kw)
 
 

@@ -289,8 +289,10 @@ def mark_milestone(con: duckdb.DuckDBPyConnection, plan_id: str, milestone_id: s
 
 
 def series_points(df: pd.DataFrame) -> list:
-    """Rows of current observations → ``kpi.progress.Point`` list, sorted by period."""
+    """Rows of current observations → ``kpi.progress.Point`` list (with each value's status), sorted by period."""
     from kpi.progress import Point
 
-    pts = [Point(Period.parse(p), float(v)) for p, v in zip(df["period"], df["value"])]
+    statuses = df["status"] if "status" in df.columns else ["official"] * len(df)
+    pts = [Point(Period.parse(p), float(v), str(s) if isinstance(s, str) else "official")
+           for p, v, s in zip(df["period"], df["value"], statuses)]
     return sorted(pts, key=lambda pt: pt.period.sort_key())
