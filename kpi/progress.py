@@ -37,6 +37,8 @@ from kpi.periods import ROMAN, Period
 R_ON_TRACK = 0.95        # Open SDG "on track" / substantial progress
 R_AT_RISK = 0.60         # Open SDG "progress needs acceleration" from here up to 0,95
 SOFT_TOLERANCE = 0.05    # "khoảng X": met within 5% of X (on the side the comparison looks at)
+EVERY_YEAR_KINDS = ("range", "yearly")   # each year must meet it: a failed year loses the period
+OUT_OF_REACH = 2.0       # a pace still needed over twice the best year-on-year change shown: "khó có khả năng đạt"
 NEAR_LIMIT = 0.10        # a floor within 10% of the indicator's upper bound (100%) → linear progress
 SHARE_TOLERANCE = 1.0    # default tolerance of a `share` target, in percentage points
 _EPS = 1e-9
@@ -360,12 +362,26 @@ def _with_unit(num: str, unit: str) -> str:
     return num + unit if unit.startswith("%") else f"{num} {unit}"
 
 
-def _in_text(p: Period) -> str:
-    """A period inside a sentence: ``năm 2024``, ``Quý II/2025``, ``lũy kế 6 tháng năm 2025``."""
-    if p.kind == "Q":
+def _label(yv: "YearValue") -> str:
+    """A figure's period as what it is: "Lũy kế" only for an amount (a flow); a stock's level is "cuối Quý II",
+    a rate of the months so far "6 tháng", a rate of a quarter alone "Quý II".
+
+    >>> _label(YearValue(2025, 45.0, 0.5, Period(2025, 2, True), "ytd", "stock"))
+    'Cuối Quý II/2025'
+    """
+    p = yv.period
+    if p.quarter is None or yv.temporal == "flow":
         return p.label()
-    label = p.label()
-    return label[:1].lower() + label[1:]
+    if yv.temporal == "stock":
+        return f"Cuối Quý {ROMAN[p.quarter]}/{p.year}"
+    if p.ytd:
+        return f"{3 * p.quarter} tháng năm {p.year}"
+    return p.label()
+
+
+def _in_text_v(yv: "YearValue") -> str:
+    text = _label(yv)
+    return text if text.startswith("Quý") else text[:1].lower() + text[1:]
 
 
 def _span(t: Target) -> str:
@@ -405,6 +421,8 @@ class _Ctx:
         self.used: list[YearValue] = []       # the figures the verdict rests on (note_provisional records them)
         self.missing: list[int] = []          # past years of an every-year target (or a sum) without a figure
         self.tentative: str | None = None     # "achieved"/"missed" that a provisional basis could not settle
+        self.lost: list[int] = []             # years that failed an every-year target
+        self.out_of_reach = False             # the pace still needed is beyond reach
         # A deadline year that is over but not reported in full: no final verdict from the year before; the
         # judgement runs as if before the deadline (the projection speaks) and says the figure is awaited.
         self.awaiting = False
@@ -454,8 +472,77 @@ class _Ctx:
             text = (f"Số liệu năm {yv.year} lấy theo riêng Quý {q}/{yv.year} (tốc độ của một quý so với cùng kỳ, "
                     f"chưa phải cả năm; tạm tính)")
         else:
-            text = f"Số liệu năm {yv.year} lấy theo {_in_text(yv.period)} (tạm tính)"
+            text = f"Số liệu năm {yv.year} lấy theo {_in_text_v(yv)} (tạm tính)"
         self.note(text + ".")
+
+    # --- paces out of reach, years left ----------------------------------------------------
+
+    def years_left(self, fallback: float) -> float:
+        """The time truly left to the end of the period, from the as-of date (years passed without a figure
+        are passed, not still to come); before the period starts, the whole period (``fallback`` caps it)."""
+        return max(0.0, min(fallback, self.t.end - max(self.now, self.t.start - 1)))
+
+    def natural_bounds(self) -> tuple[float | None, float | None]:
+        """The indicator's natural limits: its declared min/max; 0-100 for a percentage that is not a rate."""
+        lo, hi = self.ind.min, self.ind.max
+        if self.percent and self.ind.temporal != "rate":
+            lo = 0.0 if lo is None else lo
+            hi = 100.0 if hi is None else hi
+        elif lo is None and self.ind.temporal in ("flow", "stock") and self.ind.direction != "neither":
+            lo = 0.0
+        return lo, hi
+
+    def _whole_years(self) -> list[YearValue]:
+        return [v for v in self.values if v.source == "year" and v.year <= self.t.end]
+
+    def best_yearly_change(self, growth: bool = False) -> float | None:
+        """The best year-on-year change the series has shown in the target's direction (growth in % when
+        ``growth``), from whole years only; None with fewer than two changes."""
+        ys = self._whole_years()
+        steps = []
+        for a, b in zip(ys, ys[1:]):
+            if b.year != a.year + 1:
+                continue
+            if growth:
+                if a.value > 0:
+                    steps.append((b.value / a.value - 1) * 100)
+            else:
+                steps.append(b.value - a.value)
+        if len(steps) < 2:
+            return None
+        return max(steps) if _floor(self.t.cmp) else min(steps)
+
+    def best_yearly_amount(self, vals: list[YearValue]) -> float | None:
+        whole = [v.value for v in vals if v.source == "year"]
+        if len(whole) < 2:
+            return None
+        return max(whole) if _floor(self.t.cmp) else min(whole)
+
+    def reach(self, status: str, pace: float | None, best: float | None) -> str:
+        """A pace still needed beyond the natural limit (``pace`` ±inf) or more than OUT_OF_REACH times the best
+        the series has shown: at best off track, and the sentence says the target is unlikely to be met."""
+        if pace is None or status in ("achieved", "missed", "no_data"):
+            return status
+        floor = _floor(self.t.cmp)
+        need = pace if floor else -pace
+        if math.isinf(need) and need > 0:
+            out = True
+        elif best is None:
+            out = False
+        else:
+            b = best if floor else -best
+            out = b > _EPS and need > OUT_OF_REACH * b
+        if not out:
+            return status
+        self.out_of_reach = True
+        self.note(f"Mức cần đạt mỗi năm vượt xa mức tốt nhất chuỗi số liệu từng đạt (hơn {fmt_number(OUT_OF_REACH, 0)} "
+                  f"lần) hoặc vượt giới hạn tự nhiên của chỉ số: khó có khả năng đạt.")
+        return _worse("off_track", status)
+
+    def phrase(self, status: str) -> str:
+        if self.out_of_reach and status in ("off_track", "regressing", "at_risk", "on_track"):
+            return f"{_PHRASE[status]}, khó có khả năng đạt"
+        return _PHRASE[status]
 
     # --- what the verdict rests on ------------------------------------------------------
 
@@ -565,7 +652,7 @@ class _Ctx:
             first = before[-1] if before else self.values[0]
             b = _Base(first.estimate, first.time, first.year, "first_observation")
             which = "đầu tiên" if first is self.values[0] else "trước kỳ kế hoạch"
-            self.note(f"Kế hoạch không nêu số gốc; lấy số liệu {which} ({_in_text(first.period)}: "
+            self.note(f"Kế hoạch không nêu số gốc; lấy số liệu {which} ({_in_text_v(first)}: "
                       f"{self.v(first.value)}) làm gốc.")
             self.note_provisional(first)
         for year, text in self.ind.breaks or ():
@@ -583,13 +670,13 @@ class _Ctx:
                 if v.year == self.t.end:
                     return v
             last = self.values[-1]
-            self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text(last.period)}).")
+            self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text_v(last)}).")
             return last
         if self.awaiting:      # the deadline year is over: later years are not the deadline's figure
             within = [v for v in self.values if v.year <= self.t.end]
             last = within[-1] if within else self.values[-1]
             self.note(f"Chưa có số liệu cả năm {self.t.end}; đánh giá tạm theo số liệu gần nhất "
-                      f"({_in_text(last.period)}).")
+                      f"({_in_text_v(last)}).")
             return last
         return self.values[-1]
 
@@ -719,10 +806,14 @@ def _assess_level(c: _Ctx) -> Assessment:
         projection = v * _pow(1 + obs, left) if mode == "cagr" and v > 0 else (
             v + obs * left if mode == "linear" else None)
     pace, pace_unit = _level_pace(c, v, tv, target, T, mode, status)
+    status = c.reach(status, pace, c.best_yearly_change(growth=pace_unit == "%/năm"))
+    # met in an earlier year of the period, not any more: say so
+    met_before = [w.year for w in c.values if w.source == "year" and w.year < yv.year and t.start <= w.year
+                  and meets(w.value, t.cmp, target, t.soft)] if status not in ("achieved", "no_data") else []
 
     # the sentence
     verb = "đạt" if floor else "ở mức"
-    lbl = yv.period.label()
+    lbl = _label(yv)
     shown = c.v(yv.value)
     if status == "no_data":
         s = (f"{lbl} {verb} {shown}, mục tiêu {c.goal()} vào năm {t.end}; "
@@ -737,9 +828,13 @@ def _assess_level(c: _Ctx) -> Assessment:
         s = f"{lbl} {verb} {shown}, đã ở mức mục tiêu {c.goal()} (hạn năm {t.end}), cần giữ vững."
     else:
         along = f" (theo lộ trình: {c.v(expected)})" if expected is not None else ""
-        s = f"{lbl} {verb} {shown}{along}; {_PHRASE[status]}"
+        s = f"{lbl} {verb} {shown}{along}; {c.phrase(status)}"
         if c.flow and yv.partial and yv.year == t.end and floor and not c.awaiting:
             s += f"; trong thời gian còn lại của năm phải thêm {c.v(target - yv.value)}"
+        elif pace is not None and abs(target - v) <= _EPS * max(1.0, abs(target)):
+            # exactly at a strict bound ("dưới 16%" at 16%): a move past it is needed, not "0,00"
+            s += f"; đến năm {t.end} phải {'tăng lên' if floor else 'giảm xuống'}"
+            s += f" {'trên' if floor else 'dưới'} mức này"
         elif pace is not None and T - tv < 1 - _EPS:
             # less than a year left: the change still needed, not a yearly rate of it
             gap = target - v
@@ -747,7 +842,11 @@ def _assess_level(c: _Ctx) -> Assessment:
             s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
         elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, pace_unit, c.ind)
-        s += f" để đạt mục tiêu {c.goal()}."
+        s += f" để đạt mục tiêu {c.goal()}"
+        if met_before:
+            s += (f"; đã đạt năm {met_before[-1]}, sau đó {'giảm' if floor else 'tăng'} trở lại dưới mức mục tiêu"
+                  if floor else f"; đã đạt năm {met_before[-1]}, sau đó tăng trở lại trên mức mục tiêu")
+        s += "."
     return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=ratio,
                     progress_share=progress_share, pace_needed=pace, pace_unit=pace_unit,
                     projection=projection, **common)
@@ -861,7 +960,7 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
                 c.note(f"Năm {last.year} mới có {last.basis()}, thiếu số năm {last.year - 1} để so cùng kỳ; "
                        f"chưa dùng số của năm {last.year} để tính tốc độ.")
                 if not whole_years:
-                    return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để "
+                    return c.result("no_data", f"{_label(last)} đạt {c.v(last.value)}; chưa đủ số liệu để "
                                     f"đánh giá xu hướng.", target_value=t.value, expected=t.value,
                                     pace_unit="%/năm", **common_b)
                 last = whole_years[-1]
@@ -884,7 +983,7 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
             prod_c, n_done = prod, n
             firm = not last.provisional
         if n <= _EPS:
-            return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
+            return c.result("no_data", f"{_label(last)} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
                             f"xu hướng.", target_value=t.value, expected=t.value, pace_unit="%/năm", **common_b)
         if base.source == "first_observation" and base.year >= t.start:
             c.note(f"Tốc độ bình quân tính từ năm {base.year}, không phải từ năm trước kỳ kế hoạch.")
@@ -908,6 +1007,13 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
     if status not in ("achieved", "missed") and not c.awaiting and left > _EPS and prod_c > 0:
         pace = (_pow(whole / prod_c, 1 / max(left, 1.0)) - 1) * 100 if left >= 1 - _EPS else \
             (whole / prod_c - 1) * 100
+        if left >= 1 - _EPS:
+            if ind.temporal == "rate":
+                rates = [v.value for v in c.values if v.source == "year"]
+                best = (max(rates) if floor else min(rates)) if len(rates) >= 2 else None
+            else:
+                best = c.best_yearly_change(growth=True)
+            status = c.reach(status, pace, best)
     share = (prod - 1) / (whole - 1) if math.isfinite(whole) and abs(whole - 1) > _EPS else None
     goal = _goal(t.cmp, fmt_number(t.value, None) + "%/năm", t.soft)
     verb = "tăng" if obs_pct >= 0 else "giảm"
@@ -920,7 +1026,7 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
+        s = f"{head}; {c.phrase(status)}"
         if pace is not None:
             pverb = "tăng" if pace >= 0 else "giảm"
             if left < 1 - _EPS:
@@ -964,8 +1070,13 @@ def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
     The latest year met → on track, unless fewer than half the years so far were met (at risk).
     A complete year not met → at best at risk; a partial year is judged on its pace (R).
     """
+    # a whole year (not an estimate) that failed: the "every year" target can no longer be met over the period
+    # ("relative", higher than the national average, is read over the period, not as a promise for every year)
+    failed = [y.yv.year for y in years if not y.met and y.yv.source == "year" and y.yv.status != "estimate"] \
+        if c.t.kind in EVERY_YEAR_KINDS else []
     if c.over:
-        return "achieved" if all(y.met for y in years) else "missed"
+        status = "achieved" if all(y.met for y in years) else "missed"
+        return c.settle(status, years[-1].ratio, secured=bool(failed))
     last = years[-1]
     share = sum(y.met for y in years) / len(years)
     if last.met:
@@ -976,6 +1087,9 @@ def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
         status = _worse("at_risk", status_from_ratio(last.ratio))
     if status == "on_track" and share < 0.5:
         status = "at_risk"
+    if failed:
+        status = _worse("off_track", status)
+        c.lost = failed
     return status
 
 
@@ -990,7 +1104,7 @@ def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | 
     n_met = sum(y.met for y in years)
     N = c.t.end - c.t.start + 1
     expected = last.threshold * last.yv.fraction if (c.flow and last.yv.partial) else last.threshold
-    lbl = last.yv.period.label()
+    lbl = _label(last.yv)
     part = (f" (theo tỷ lệ thời gian cần {c.v(expected)})" if c.flow and last.yv.partial else "")
     tally = f"{n_met}/{len(years)} năm đạt"
     head = f"{lbl} đạt {c.v(last.yv.value)}{part}, mục tiêu {goal_text}{extra}"
@@ -998,8 +1112,11 @@ def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | 
         s = f"{head}; cả {len(years)} năm có số liệu đều đạt."
     elif status == "missed":
         s = f"{head}; hết giai đoạn, {tally}, không đạt yêu cầu mỗi năm."
+    elif c.lost:
+        s = (f"{head}; {tally}; năm {', '.join(map(str, c.lost))} không đạt nên không còn đạt được yêu cầu "
+             f"mỗi năm của cả {_span(c.t)}.")
     else:
-        s = f"{head}; {_PHRASE[status]}, {tally}."
+        s = f"{head}; {c.phrase(status)}, {tally}."
     return c.result(status, s, latest_value=last.yv.value, latest_period=last.yv.period, expected=expected,
                     ratio=last.ratio, progress_share=n_met / N, pace_needed=None if c.over else pace,
                     pace_unit=pace_unit, target_value=last.threshold)
@@ -1051,16 +1168,20 @@ def _yearly_average(c: _Ctx, vals: list[YearValue]) -> Assessment:
     avg = total / e
     need_total = t.value * N
     ratio = _gap_ratio(avg, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(avg, t.cmp, t.value, t.soft) else "missed"
     elif floor and c.flow and meets(total / N, t.cmp, t.value, t.soft):
-        status = "achieved"
+        status, secured = "achieved", True
         c.note(f"Tổng {_years(vals)} đã đủ bình quân cả {_span(t)}.")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured)
     pace = None
-    if status not in ("achieved", "missed") and N - e > _EPS:
-        pace = (need_total - total) / (N - e)
+    left = c.years_left(N - e)
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
+        pace = (need_total - total) / left
+        status = c.reach(status, pace, c.best_yearly_amount(vals))
     head = (f"Bình quân {_years(vals)} đạt {c.v(avg)}/năm (mục tiêu bình quân {c.goal()} mỗi năm"
             + (f"; tổng {c.v(total)}" if c.flow else "") + ")")
     if status == "achieved":
@@ -1068,9 +1189,9 @@ def _yearly_average(c: _Ctx, vals: list[YearValue]) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
+        s = f"{head}; {c.phrase(status)}"
         if pace is not None:
-            s += "; " + _still_needed(c, need_total - total, pace, N - e)
+            s += "; " + _still_needed(c, need_total - total, pace, left)
         s += "."
     return c.result(status, s, latest_value=avg, latest_period=vals[-1].period, expected=t.value, ratio=ratio,
                     progress_share=total / need_total if need_total else None, pace_needed=pace,
@@ -1131,15 +1252,21 @@ def _assess_sum(c: _Ctx) -> Assessment:
     e = sum(v.fraction if c.flow else 1.0 for v in vals)
     expected = t.value * e / N
     ratio = _gap_ratio(total * N / e, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(total, t.cmp, t.value, t.soft) else "missed"
+        secured = not floor and not meets(total, t.cmp, t.value, t.soft)   # a ceiling passed stays passed
     elif floor and meets(total, t.cmp, t.value, t.soft):
-        status = "achieved"
+        status, secured = "achieved", True      # amounts only add up: the years still to come cannot undo it
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured)
     pace = None
-    if status not in ("achieved", "missed") and N - e > _EPS:
-        pace = (t.value - total) / (N - e)
+    # years passed without a figure count as passed (unknown), not as time still to come
+    left = c.years_left(N - e)
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
+        pace = (t.value - total) / left
+        status = c.reach(status, pace, c.best_yearly_amount(vals))
     projection = None if c.over else total + total / e * (N - e)
     share = total / t.value if t.value else None
     pct = f", bằng {fmt_number(100 * share, 1)}% mục tiêu" if share is not None else ""
@@ -1149,9 +1276,9 @@ def _assess_sum(c: _Ctx) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head} (theo tiến độ cần {c.v(expected)}); {_PHRASE[status]}"
+        s = f"{head} (theo tiến độ cần {c.v(expected)}); {c.phrase(status)}"
         if pace is not None:
-            s += "; " + _still_needed(c, t.value - total, pace, N - e)
+            s += "; " + _still_needed(c, t.value - total, pace, left)
         s += "."
     return c.result(status, s, latest_value=total, latest_period=vals[-1].period, expected=expected, ratio=ratio,
                     progress_share=share, pace_needed=pace, pace_unit=unit, projection=projection,
@@ -1176,7 +1303,7 @@ def _assess_change(c: _Ctx) -> Assessment:
     c.note_provisional(yv)
     n = yv.time - base.time
     if n <= _EPS:
-        return c.result("no_data", f"{yv.period.label()}: {c.v(yv.value)}; chưa đủ số liệu để đánh giá xu hướng.",
+        return c.result("no_data", f"{_label(yv)}: {c.v(yv.value)}; chưa đủ số liệu để đánh giá xu hướng.",
                         **common)
     N = t.end - base.time
     v = yv.estimate
@@ -1189,24 +1316,36 @@ def _assess_change(c: _Ctx) -> Assessment:
         c.note(f"Mức thay đổi từ năm {base.year} đã đủ cho cả giai đoạn đến năm {t.end}.")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio)
     pace = None
     left = t.end - yv.time
-    if status not in ("achieved", "missed") and left > _EPS:
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
         pace = (base.value + value * N - v) / left
+        end_value = base.value + value * N
+        lo, hi = c.natural_bounds()
+        if (lo is not None and end_value < lo - _EPS) or (hi is not None and end_value > hi + _EPS):
+            c.note(f"Mức cần đạt năm {t.end} ({c.v(end_value)}) vượt giới hạn tự nhiên của chỉ số.")
+            status = c.reach(status, math.inf if floor else -math.inf, None)
+        else:
+            status = c.reach(status, pace, c.best_yearly_change())
     share = (v - base.value) / (value * N) if value else None
     per = "điểm %" if c.percent else c.ind.unit.strip()
 
     def ch(x: float, dec: int | None = 2 if c.percent else c.ind.decimals) -> str:
         return f"{'tăng' if x >= 0 else 'giảm'} {_with_unit(fmt_number(abs(x), dec), per)}/năm"
-    head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text(yv.period)} ({c.v(yv.value)}) bình quân "
+    head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text_v(yv)} ({c.v(yv.value)}) bình quân "
             f"{ch(obs)} (mục tiêu bình quân {ch(value, None)})")
     if status == "achieved":
         s = f"{head}; đã đạt mục tiêu."
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
-        if pace is not None:
+        s = f"{head}; {c.phrase(status)}"
+        if pace is not None and left < 1 - _EPS:
+            gap = pace * left
+            amount = f"{fmt_number(abs(gap), 2 if c.percent else c.ind.decimals)} {per}".strip()
+            s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
+        elif pace is not None:
             s += f"; thời gian còn lại phải {ch(pace)}"
         s += "."
     common.update(latest_value=obs, latest_period=yv.period, ratio=ratio, progress_share=share, pace_needed=pace,
@@ -1258,10 +1397,11 @@ def _assess_share(c: _Ctx) -> Assessment:
         status = "no_data"
     elif status is None:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio)
     pace = None
-    if status not in ("achieved", "missed") and T - tv > _EPS and not within:
+    if status not in ("achieved", "missed") and T - tv > _EPS and not within and not c.awaiting:
         pace = (value - v) / (T - tv)
-    head = f"{yv.period.label()} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)} (cách {fmt_number(d, 2)} điểm)"
+    head = f"{_label(yv)} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)} (cách {fmt_number(d, 2)} điểm)"
     if status == "achieved":
         s = f"{head}; đạt cơ cấu mục tiêu."
     elif status == "missed":
@@ -1269,8 +1409,12 @@ def _assess_share(c: _Ctx) -> Assessment:
     elif status == "no_data":
         s = f"{head}; chưa đủ số liệu để đánh giá xu hướng."
     else:
-        s = f"{head}; {_PHRASE[status]}"
-        if pace is not None:
+        s = f"{head}; {c.phrase(status)}"
+        if pace is not None and T - tv < 1 - _EPS:
+            gap = value - v
+            amount = (fmt_number(abs(gap), 2) + " điểm %") if c.percent else c.v(abs(gap))
+            s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
+        elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, unit, c.ind)
         elif within:
             s += f"; cần giữ trong phạm vi ±{fmt_number(tol, None)} điểm đến năm {t.end}"
@@ -1307,11 +1451,12 @@ def _assess_step(c: _Ctx) -> Assessment:
         status = "on_track" if yv.partial else "achieved"
     else:
         status = status_from_ratio(y.ratio)
+    status = c.settle(status, y.ratio, secured=c.flow and floor and meets(yv.value, t.cmp, t.value, t.soft))
     expected = t.value * yv.fraction if (c.flow and yv.partial) else t.value
     pace = None
     if c.flow and floor and status not in ("achieved", "missed"):
         pace = max(t.value - yv.value, 0.0)
-    head = f"{yv.period.label()} đạt {c.v(yv.value)}"
+    head = f"{_label(yv)} đạt {c.v(yv.value)}"
     if c.flow and yv.partial:
         head += f" (theo tỷ lệ thời gian cần {c.v(expected)})"
     head += f", mục tiêu năm {Y} {c.goal()}"
@@ -1320,7 +1465,7 @@ def _assess_step(c: _Ctx) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt."
     else:
-        s = f"{head}; {_PHRASE[status]}" + (f", còn thiếu {c.v(pace)}" if pace else "") + "."
+        s = f"{head}; {c.phrase(status)}" + (f", còn thiếu {c.v(pace)}" if pace else "") + "."
     return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=y.ratio,
                     progress_share=yv.value / t.value if (c.flow and t.value) else None, pace_needed=pace,
                     pace_unit=pace_unit, target_value=t.value)
