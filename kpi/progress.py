@@ -593,14 +593,14 @@ class _Ctx:
             bits.append(f"năm {self.t.end} đã hết, đang chờ số liệu cả năm {self.t.end}")
         return "; ".join(bits)
 
-    def settle(self, status: str, ratio: float | None = None, secured: bool = False) -> str:
+    def settle(self, status: str, ratio: float | None = None, secured: bool = False, trust: bool = False) -> str:
         """A provisional basis never gives ``achieved`` or ``missed`` unless no figure still to come could
         change it (``secured``: e.g. a flow's amount so far already over a floor; never on an estimate).
         Otherwise "achieved" becomes on track ("ước đạt") and "missed" at best off track ("ước không đạt")."""
         if status not in ("achieved", "missed") or not self.provisional:
             return status
-        if secured and not any(v.status == "estimate" for v in self.used):
-            return status
+        if secured and (trust or not any(v.status == "estimate" for v in self.used)):
+            return status        # (``trust``: the caller checked that what secures it is no estimate)
         self.tentative = status
         if status == "achieved":
             return "on_track"
@@ -995,13 +995,13 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
     secured = False
     if c.over:
         status = "achieved" if meets(obs_pct, t.cmp, t.value, t.soft) else "missed"
-    elif floor and firm and prod_c > 0 and meets((_pow(prod_c, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
+    elif floor and firm and not c.missing and prod_c > 0 and meets((_pow(prod_c, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
         status, secured = "achieved", True
         c.note("Mức tăng của các năm đã có số liệu cả năm đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm "
                "còn lại không tăng (nhưng không giảm).")
     else:
         status = status_from_ratio(ratio)
-    status = c.settle(status, ratio, secured)
+    status = c.settle(status, ratio, secured, trust=True)     # secured only from whole years, none an estimate
     pace = None
     left = N - n_done
     if status not in ("achieved", "missed") and not c.awaiting and left > _EPS and prod_c > 0:
@@ -1250,8 +1250,10 @@ def _assess_sum(c: _Ctx) -> Assessment:
         c.note_provisional(v)
     total = sum(v.value for v in vals)
     e = sum(v.fraction if c.flow else 1.0 for v in vals)
-    expected = t.value * e / N
-    ratio = _gap_ratio(total * N / e, t.value, floor)
+    # the time that has passed counts, with or without a figure: a year not reported adds nothing known
+    elapsed = max(e, N - c.years_left(N)) if (c.flow and not c.over) else e
+    expected = t.value * elapsed / N
+    ratio = _gap_ratio(total * N / elapsed, t.value, floor)
     secured = False
     if c.over:
         status = "achieved" if meets(total, t.cmp, t.value, t.soft) else "missed"
