@@ -1506,7 +1506,7 @@ def worked_examples() -> list[tuple[str, Assessment]]:
         return Target("dienbien_2021_2025", tid, code, kind, "…", **kw)
 
     def pts(d):
-        return [Point.of(k, v) for k, v in d.items()]
+        return [Point.of(k, *(v if isinstance(v, tuple) else (v,))) for k, v in d.items()]
 
     poverty = ind("poverty_rate", "%", "down", decimals=2,
                   breaks=((2021, "Chuẩn nghèo đa chiều giai đoạn 2021-2025 (Nghị định 07/2021/NĐ-CP)"),))
@@ -1566,6 +1566,53 @@ def worked_examples() -> list[tuple[str, Assessment]]:
          ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
          pts({"2024Q3-YTD": 850}), P("2024Q3"), None),
     ]
+    # issue 10: what a verdict rests on, missing years, lost targets, truthful sentences
+    growth = ind("grdp_growth", "%", temporal="rate", decimals=2)
+    forest = ind("forest_cover", "%", decimals=1)
+    jobs = ind("new_jobs", "lao động", temporal="flow", decimals=0)
+    usd = ind("exports", "triệu USD", temporal="flow", decimals=1)
+    g4 = {2021: 6.2, 2022: 7.8, 2023: 7.0, 2024: 6.9}
+    forest_t = tgt("forest_cover_2025", "forest_cover", "level_min", cmp=">=", value=45.5)
+    ex += [
+        ("tạm tính, năm cuối mới có 6 tháng: GRDP tăng bình quân 7,16%/năm (số 6 tháng 2025 là số ước 7,15%)",
+         tgt("grdp_growth_avg", "grdp_growth", "avg_growth", cmp=">=", value=7.16), growth,
+         pts({**g4, "2025Q2-YTD": (7.15, "estimate")}), P("2025Q2"), None),
+        ("tạm tính, 6 tháng rất cao vẫn không \"bảo đảm\" cả giai đoạn (số 6 tháng 2025: 20%)",
+         tgt("grdp_growth_avg", "grdp_growth", "avg_growth", cmp=">=", value=7.16), growth,
+         pts({**g4, "2025Q2-YTD": (20.0, "estimate")}), P("2025Q2"), None),
+        ("ước đạt: che phủ rừng 45,5%, số sơ bộ cuối Quý II/2025 đã đạt", forest_t, forest,
+         pts({2023: 44.6, 2024: 45.0, "2025Q2": (45.8, "preliminary")}), P("2025Q2"), None),
+        ("đã bảo đảm dù mới có 9 tháng: năm 2024 kết nạp 1.200 đảng viên trở lên (9 tháng: 1.250, sơ bộ)",
+         Target("laichau", "admissions_2024", "party_admissions", "step", "…", 2024, 2024, cmp=">=", value=1200),
+         ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
+         pts({"2024Q3-YTD": (1250, "preliminary")}), P("2024Q3"), None),
+        ("năm hạn đã hết, chưa có số năm 2025: che phủ rừng 45,5%", forest_t, forest,
+         pts({2023: 44.8, 2024: 45.6}), P("2025Q4"), None),
+        ("quý riêng không thay cho cả năm: việc làm mới có Quý II/2025, thiếu Quý I",
+         tgt("new_jobs", "new_jobs", "yearly", cmp=">=", value=9000), jobs,
+         pts({2021: 9100, 2022: 9200, 2023: 9300, 2024: 9100, "2025Q2": 2400}), P("2025Q2"), None),
+        ("năm thiếu số liệu: công nghiệp tăng 10-12%/năm, thiếu năm 2023, hết giai đoạn",
+         tgt("industry_growth", "industry_growth", "range", low=10, high=12), growth,
+         pts({2021: 10.5, 2022: 11.0, 2024: 10.4, 2025: 11.0}), P("2025"), None),
+        ("đã mất: việc làm mới 9.000 lao động/năm, năm 2022 không đạt",
+         tgt("new_jobs", "new_jobs", "yearly", cmp=">=", value=9000), jobs,
+         pts({2021: 9100, 2022: 8800, 2023: 9300, 2024: 9050}), P("2024"), None),
+        ("tổng giai đoạn, năm đã qua không có số: xuất khẩu 2021-2025 đạt 401 triệu USD, thiếu 2023-2024",
+         tgt("exports_total", "exports", "sum", cmp=">=", value=401), usd,
+         pts({2021: 60, 2022: 70}), P("2024"), None),
+        ("\"dưới X\" đúng bằng X: tỷ lệ hộ nghèo 16,00% năm 2024",
+         tgt("poverty_2025", "poverty_rate", "level_max", cmp="<", value=16, baseline=Baseline(2020, 29.93)),
+         poverty, pts({2023: 18.0, 2024: 16.0}), P("2024"), None),
+        ("đạt rồi mất: che phủ rừng 45,6% (2022), 45,2% (2023)", forest_t, forest,
+         pts({2022: 45.6, 2023: 45.2}), P("2023"), None),
+        ("ngoài tầm: 13 bác sĩ/1 vạn dân năm 2025, chuỗi tăng tốt nhất 0,3 một năm",
+         tgt("doctors_2025", "doctors", "level_min", cmp=">=", value=13),
+         ind("doctors", "bác sĩ/1 vạn dân", decimals=1), pts({2021: 9.0, 2022: 9.3, 2023: 9.5, 2024: 9.8}),
+         P("2024"), None),
+        ("còn dưới một năm: hộ nghèo bình quân giảm 2,97 điểm %/năm, số cuối Quý II/2025",
+         tgt("poverty_change", "poverty_rate", "change", cmp="<=", value=-2.97, baseline=Baseline(2020, 29.93)),
+         poverty, pts({2023: 22.0, 2024: 20.0, "2025Q2": (19.0, "preliminary")}), P("2025Q2"), None),
+    ]
     return [(title, assess_target(t, i, s, a, benchmark=b)) for title, t, i, s, a, b in ex]
 
 
@@ -1575,7 +1622,9 @@ def render_worked_examples() -> str:
     for title, a in worked_examples():
         lines.append(f"### {title}")
         lines.append("")
-        lines.append(f"- trạng thái: **{STATUSES[a.status]['label']}** (`{a.status}`)")
+        lines.append(f"- trạng thái: **{STATUSES[a.status]['label']}** (`{a.status}`)"
+                     + (", tạm tính (`provisional`)" if a.provisional else ""))
+        lines.append(f"- căn cứ (`basis`): {a.basis}")
         for name in ("latest_value", "expected", "ratio", "progress_share", "pace_needed", "projection",
                      "baseline_value", "target_value"):
             x = getattr(a, name)
