@@ -1095,10 +1095,11 @@ def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
 
 def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | None, pace_unit: str,
                      extra: str = "") -> Assessment:
+    for y in years:
+        c.note_provisional(y.yv)      # first: the status depends on what the verdict rests on
     status = _per_year_status(c, years)
     last = years[-1]
     for y in years:
-        c.note_provisional(y.yv)
         if y.exceeded:
             c.note(f"Năm {y.yv.year} vượt cận trên ({c.plan(c.t.high)}).")
     n_met = sum(y.met for y in years)
