@@ -79,7 +79,9 @@ def test_status_cells_carry_the_status_colours(book, data):
         assert c.fill.fill_type == "solid" and _rgb(c.fill.fgColor) == meta["color"].lstrip("#").upper()
         assert _rgb(c.font.color) == meta["text_color"].lstrip("#").upper()
         seen.add(r.status)
-    assert {"achieved", "on_track", "at_risk", "off_track"} <= seen
+    # as of Quý II/2025 every 2025 figure of the demo is an estimate or part of a year: nothing is "achieved" yet
+    # (issue 10), so the achieved colour is checked on the statuses table instead
+    assert {"on_track", "at_risk", "off_track"} <= seen and "achieved" not in seen
 
 
 def test_milestone_sheet_has_dates_and_colours(book, data):
