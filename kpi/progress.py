@@ -40,6 +40,7 @@ SOFT_TOLERANCE = 0.05    # "khoảng X": met within 5% of X (on the side the com
 EVERY_YEAR_KINDS = ("range", "yearly")   # each year must meet it: a failed year loses the period
 OUT_OF_REACH = 2.0       # a pace still needed over twice the best year-on-year change shown: "khó có khả năng đạt"
 NEAR_LIMIT = 0.10        # a floor within 10% of the indicator's upper bound (100%) → linear progress
+SHARE_SHIFT_TOLERANCE = 0.05   # a share with a stated shift: met within 5% of the planned shift
 SHARE_TOLERANCE = 1.0    # default tolerance of a `share` target, in percentage points
 _EPS = 1e-9
 
@@ -1368,14 +1369,31 @@ def _assess_share(c: _Ctx) -> Assessment:
     unit = "điểm %/năm" if c.percent else c.unit_per_year
     common = dict(target_value=value, pace_unit=unit, baseline_value=base.value if base else None,
                   baseline_year=base.year if base else None, baseline_source=base.source if base else None)
-    c.note(f"Chỉ tiêu cơ cấu: đạt khi cách mục tiêu không quá {fmt_number(tol, None)} "
-           f"{'điểm %' if c.percent else c.ind.unit}.")
+    pts_word = "điểm %" if c.percent else c.ind.unit
+    # The plan states a shift ("chiếm 16,42%, giảm 2,34% so với năm 2020"): keep its direction. Going further
+    # in the planned direction is meeting it; the tolerance is a share of the planned shift, not ±1 point.
+    shift = (value - base.value) if (base is not None and base.source in ("plan", "implied")) else 0.0
+    directional = abs(shift) > _EPS
+    if directional:
+        tol = float(t.tolerance) if t.tolerance is not None else SHARE_SHIFT_TOLERANCE * abs(shift)
+        way = "giảm" if shift < 0 else "tăng"
+        c.note(f"Chỉ tiêu cơ cấu có hướng: kế hoạch nêu {way} {fmt_number(abs(shift), 2)} {pts_word} so với năm "
+               f"{base.year}; đạt khi {way} tới {c.plan(value)} (sai số {fmt_number(tol, 2)} {pts_word}, "
+               f"{fmt_number(100 * SHARE_SHIFT_TOLERANCE, 0)}% mức chuyển dịch), {way} nhiều hơn cũng là đạt.")
+    else:
+        c.note(f"Chỉ tiêu cơ cấu: đạt khi cách mục tiêu không quá {fmt_number(tol, None)} {pts_word}.")
     if yv is None:
         return c.no_data(**common)
     c.note_provisional(yv)
     v, tv = yv.estimate, yv.time
     d = abs(v - value)
-    within = d <= tol + _EPS
+    if directional:
+        beyond = (v - value) * (1 if shift > 0 else -1)       # > 0: further in the planned direction
+        within = beyond >= -tol - _EPS
+        if beyond > 0:
+            d = 0.0
+    else:
+        within = d <= tol + _EPS
     have_trend = base is not None and tv - base.time > _EPS
     expected = ratio = share = projection = None
     status = None
@@ -1404,7 +1422,12 @@ def _assess_share(c: _Ctx) -> Assessment:
     pace = None
     if status not in ("achieved", "missed") and T - tv > _EPS and not within and not c.awaiting:
         pace = (value - v) / (T - tv)
-    head = f"{_label(yv)} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)} (cách {fmt_number(d, 2)} điểm)"
+    head = f"{_label(yv)} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)}"
+    if directional:
+        head += f" ({way} {fmt_number(abs(shift), 2)} điểm so với năm {base.year})"
+        head += ("; đã " + way + " vượt mức kế hoạch") if d == 0.0 else f" (còn cách {fmt_number(d, 2)} điểm)"
+    else:
+        head += f" (cách {fmt_number(d, 2)} điểm)"
     if status == "achieved":
         s = f"{head}; đạt cơ cấu mục tiêu."
     elif status == "missed":
@@ -1419,6 +1442,8 @@ def _assess_share(c: _Ctx) -> Assessment:
             s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
         elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, unit, c.ind)
+        elif within and directional:
+            s += f"; cần giữ mức chuyển dịch này đến năm {t.end}"
         elif within:
             s += f"; cần giữ trong phạm vi ±{fmt_number(tol, None)} điểm đến năm {t.end}"
         s += "."

@@ -226,12 +226,17 @@ CASES = [
     ("change/poverty_regressing", POVERTY_CHANGE, POVERTY, {2022: 30.5}, "2022", None, "regressing",
      {"ratio": 0.285 / -2.97}),
     # --- share --------------------------------------------------------------------------------
-    ("share/agri_within_tolerance", AGRI, SHARE, {2021: 18.3, 2022: 17.9, 2023: 17.6, 2024: 17.1}, "2024", None,
-     "on_track", {"baseline_source": "implied", "expected": 18.76 - 2.34 * 4 / 5, "pace_needed": None}),
+    # the plan states a fall of 2,34 points: 17,1 is 0,68 points short, no longer "within ±1 point" (issue 10)
+    ("share/agri_short_of_the_stated_fall", AGRI, SHARE, {2021: 18.3, 2022: 17.9, 2023: 17.6, 2024: 17.1}, "2024",
+     None, "at_risk", {"baseline_source": "implied", "expected": 18.76 - 2.34 * 4 / 5, "pace_needed": 16.42 - 17.1,
+                       "ratio": (2.34 - 0.68) / (2.34 - 2.34 / 5)}),
+    ("share/agri_fell_further_than_planned", AGRI, SHARE, {2023: 17.0, 2024: 16.2}, "2024", None, "on_track",
+     {"pace_needed": None}),
     ("share/agri_slow", AGRI, SHARE, {2024: 18.5}, "2024", None, "off_track",
      {"ratio": (2.34 - 2.08) / (2.34 - 2.34 / 5), "pace_needed": (16.42 - 18.5) / 1}),
     ("share/agri_moving_away", AGRI, SHARE, {2023: 19.2}, "2023", None, "regressing", {}),
-    ("share/agri_deadline_achieved", AGRI, SHARE, {2025: 17.2}, "2025", None, "achieved", {}),
+    ("share/agri_deadline_short_missed", AGRI, SHARE, {2025: 17.2}, "2025", None, "missed", {}),
+    ("share/agri_deadline_achieved_within_5pct_of_shift", AGRI, SHARE, {2025: 16.5}, "2025", None, "achieved", {}),
     ("share/agri_deadline_missed", AGRI, SHARE, {2025: 17.6}, "2025", None, "missed", {}),
     # --- relative -----------------------------------------------------------------------------
     ("relative/above_nation", VS_NATION, GROWTH, {2021: 5.1, 2022: 9.3, 2023: 4.6, 2024: 8.2}, "2024", NATION,

@@ -197,7 +197,19 @@ OUT_OF_REACH = [
      "2024", {"on_track", "at_risk"}, dict(not_sentence=["khó có khả năng"])),
 ]
 
-TABLES = {"provisional": PROVISIONAL, "secured": SECURED, "partial_growth": PARTIAL_GROWTH, "awaiting": AWAITING,
+# --- 3. shares with a stated shift: the planned direction; further is meeting it -------------------------------
+SHARES = [
+    ("agriculture_fell_further", DB, "econ_share_agriculture_2025", {2024: 16.8, 2025: 15.9}, "2025", "achieved",
+     dict(sentence=["đã giảm vượt mức kế hoạch"], notes=["giảm nhiều hơn cũng là đạt"])),
+    ("industry_rose_further", DB, "econ_share_industry_construction_2025", {2024: 21.0, 2025: 22.4}, "2025",
+     "achieved", dict(sentence=["đã tăng vượt mức kế hoạch"])),
+    ("services_short_by_half_a_point", DB, "econ_share_services_2025", {2024: 59.0, 2025: 59.4}, "2025", "missed",
+     dict(sentence=["còn cách 0,52 điểm"])),
+    ("taxes_moved_the_wrong_way", DB, "econ_share_product_taxes_2025", {2022: 4.6, 2023: 4.9}, "2023",
+     "regressing", dict(notes=["kế hoạch nêu giảm 2,19"])),
+]
+
+TABLES = {"shares": SHARES, "provisional": PROVISIONAL, "secured": SECURED, "partial_growth": PARTIAL_GROWTH, "awaiting": AWAITING,
           "quarters": QUARTERS, "missing": MISSING, "lost": LOST, "sums": SUMS, "sentences": SENTENCES,
           "out_of_reach": OUT_OF_REACH}
 ALL = [(f"{name}/{c[0]}", c) for name, table in TABLES.items() for c in table]
