@@ -531,8 +531,8 @@ class _Ctx:
         elif best is None:
             out = False
         else:
-            b = best if floor else -best
-            out = b > _EPS and need > OUT_OF_REACH * b
+            b = best if floor else -best      # the series never moved toward the target: any need is beyond it
+            out = need > _EPS and (b <= _EPS or need > OUT_OF_REACH * b)
         if not out:
             return status
         self.out_of_reach = True
