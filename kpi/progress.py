@@ -424,6 +424,7 @@ class _Ctx:
         self.tentative: str | None = None     # "achieved"/"missed" that a provisional basis could not settle
         self.lost: list[int] = []             # years that failed an every-year target
         self.out_of_reach = False             # the pace still needed is beyond reach
+        self.old_base: _Base | None = None    # the plan's baseline, when a break in the series set it aside
         # A deadline year that is over but not reported in full: no final verdict from the year before; the
         # judgement runs as if before the deadline (the projection speaks) and says the figure is awaited.
         self.awaiting = False
@@ -658,8 +659,25 @@ class _Ctx:
             self.note_provisional(first)
         for year, text in self.ind.breaks or ():
             if b.year < year <= t.end:
-                self.note(f"Số gốc năm {b.year} không đo cùng cách với các năm sau: từ năm {year}, "
-                          f"{text[:1].lower() + text[1:].rstrip('.')}.")
+                what = text[:1].lower() + text[1:].rstrip('.')
+                within = [v for v in self.values if v.year <= t.end]
+                after = [v for v in within if v.year >= year and v.source == "year"]
+                if after and within and within[-1].time - after[0].time > _EPS:
+                    # Measure the pace on one standard: from the first year after the break; the old-standard
+                    # reading (from the plan's baseline) is said beside it.
+                    first, last = after[0], within[-1]
+                    old_rate = (last.estimate - b.value) / (last.time - b.time) if last.time - b.time > _EPS else None
+                    per = "điểm %" if self.percent else self.ind.unit.strip()
+                    old_text = ""
+                    if old_rate is not None:
+                        old_text = (f"; theo số gốc năm {b.year} ({self.v(b.value)}, cách đo cũ) thì bình quân "
+                                    f"{'tăng' if old_rate >= 0 else 'giảm'} {fmt_number(abs(old_rate), 2)} {per}/năm")
+                    self.note(f"Chuỗi số liệu đổi cách đo từ năm {year} ({what}): tiến độ tính từ năm {first.year} "
+                              f"({self.v(first.value)}), năm đầu theo cách đo mới{old_text}.")
+                    self.old_base = b
+                    b = _Base(first.value, first.time, first.year, "after_break")
+                else:
+                    self.note(f"Số gốc năm {b.year} không đo cùng cách với các năm sau: từ năm {year}, {what}.")
         return b
 
     def judged(self) -> YearValue | None:

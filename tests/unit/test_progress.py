@@ -131,8 +131,10 @@ CASES = [
     ("level_min/base_already_met_then_fell", tgt("level_min", cmp=">=", value=45.5, baseline=Baseline(2020, 46.0)),
      PCT, {2022: 45.0}, "2022", None, "regressing", {"ratio": None}),
     ("level_max/poverty_at_risk", POVERTY_2025, POVERTY, POVERTY_SERIES, "2024", None, "at_risk",
-     {"ratio": cagr(29.93, 19.5, 4) / cagr(29.93, 16, 5), "pace_needed": -3.5, "pace_unit": "điểm %/năm",
-      "expected": 29.93 - 13.93 * 4 / 5, "progress_share": (19.5 - 29.93) / (16 - 29.93)}),
+     # the 2021 poverty standard: the pace runs from 2021 (27,5%), not from the old-standard 29,93% (issue 10)
+     {"ratio": cagr(27.5, 19.5, 3) / cagr(27.5, 16, 4), "pace_needed": -3.5, "pace_unit": "điểm %/năm",
+      "expected": 27.5 - 11.5 * 3 / 4, "progress_share": (19.5 - 27.5) / (16 - 27.5),
+      "baseline_source": "after_break", "baseline_year": 2021}),
     ("level_max/poverty_on_track", POVERTY_2025, POVERTY, {2023: 20.5}, "2023", None, "on_track",
      {"ratio": cagr(29.93, 20.5, 3) / cagr(29.93, 16, 5), "pace_needed": -2.25}),
     ("level_max/poverty_achieved_at_deadline", POVERTY_2025, POVERTY, {2024: 17.0, 2025: 15.8}, "2025", None,
@@ -219,10 +221,10 @@ CASES = [
     ("sum/empty_before_start", EXPORTS, RETAIL, {}, "2020", None, "no_data", {"expected": 0.0}),
     # --- change -------------------------------------------------------------------------------
     ("change/poverty_at_risk", POVERTY_CHANGE, POVERTY, POVERTY_SERIES, "2024", None, "at_risk",
-     {"latest_value": (19.5 - 29.93) / 4, "ratio": (19.5 - 29.93) / 4 / -2.97, "expected": -2.97,
-      "pace_needed": 29.93 - 2.97 * 5 - 19.5, "pace_unit": "điểm %/năm"}),
+     {"latest_value": (19.5 - 27.5) / 3, "ratio": 1 - ((19.5 - 27.5) / 3 + 2.97) / 2.97, "expected": -2.97,
+      "pace_needed": 27.5 - 2.97 * 4 - 19.5, "pace_unit": "điểm %/năm"}),
     ("change/poverty_achieved", POVERTY_CHANGE, POVERTY, {**POVERTY_SERIES, 2025: 15.0}, "2025", None,
-     "achieved", {"latest_value": (15 - 29.93) / 5}),
+     "achieved", {"latest_value": (15 - 27.5) / 4}),
     ("change/poverty_regressing", POVERTY_CHANGE, POVERTY, {2022: 30.5}, "2022", None, "regressing",
      {"ratio": 0.285 / -2.97}),
     # --- share --------------------------------------------------------------------------------
@@ -292,7 +294,9 @@ def test_no_baseline_prefers_the_year_before_the_period():
 
 def test_break_in_series_noted_for_old_baseline():
     a = _a(POVERTY_2025, POVERTY, POVERTY_SERIES, "2024")
-    assert any("không đo cùng cách" in n and "2021" in n for n in a.notes)
+    assert any("đổi cách đo từ năm 2021" in n and "cách đo cũ" in n and "29,93%" in n for n in a.notes)
+    one = _a(POVERTY_2025, POVERTY, {2023: 20.5}, "2023")      # no figure after the break before the latest
+    assert any("không đo cùng cách" in n and "2021" in n for n in one.notes)
     b = _a(tgt("level_max", cmp="<", value=16, baseline=Baseline(2021, 27.5)), POVERTY, POVERTY_SERIES, "2024")
     assert not any("không đo cùng cách" in n for n in b.notes)
 

@@ -209,7 +209,19 @@ SHARES = [
      "regressing", dict(notes=["kế hoạch nêu giảm 2,19"])),
 ]
 
-TABLES = {"shares": SHARES, "provisional": PROVISIONAL, "secured": SECURED, "partial_growth": PARTIAL_GROWTH, "awaiting": AWAITING,
+# --- 3. a break in the series: the pace from the first year after it, the old reading beside it --------------
+BREAKS = [
+    ("poverty_level_from_2021", DB, "poor_household_rate_2025", {2021: 27.5, 2022: 24.9, 2023: 22.4, 2024: 19.5},
+     "2024", "at_risk", dict(notes=["đổi cách đo từ năm 2021", "tiến độ tính từ năm 2021", "cách đo cũ"])),
+    ("poverty_change_from_2021", DB, "poor_household_rate_change_avg", {2021: 27.5, 2022: 24.9, 2023: 22.4},
+     "2023", {"at_risk", "on_track"}, dict(notes=["tiến độ tính từ năm 2021 (27,50%)", "29,93%"])),
+    ("poor_districts_g2", DB, "poor_districts_g2_change", {2020: 43.0, 2021: 42.0, 2022: 40.0, 2023: 38.0},
+     "2023", None, dict(notes=["tiến độ tính từ năm 2021 (42,00%)", "theo số gốc năm 2020 (43,00%"])),
+    ("poor_districts_g1", DB, "poor_districts_g1_change", {2020: 60.0, 2021: 55.0, 2022: 50.0, 2023: 45.0},
+     "2023", None, dict(notes=["tiến độ tính từ năm 2021"])),
+]
+
+TABLES = {"shares": SHARES, "breaks": BREAKS, "provisional": PROVISIONAL, "secured": SECURED, "partial_growth": PARTIAL_GROWTH, "awaiting": AWAITING,
           "quarters": QUARTERS, "missing": MISSING, "lost": LOST, "sums": SUMS, "sentences": SENTENCES,
           "out_of_reach": OUT_OF_REACH}
 ALL = [(f"{name}/{c[0]}", c) for name, table in TABLES.items() for c in table]
