@@ -41,6 +41,11 @@ class PlanReport:
         c = Counter(m.status for m in self.milestones)
         return {s: c.get(s, 0) for s in progress.MILESTONE_STATUSES}
 
+    def overdue(self, inferred: bool) -> list:
+        """Overdue milestones whose deadline the plan states (``inferred=False``) or the tracking body chose:
+        listed apart, since a missed date the plan never gave is not a broken commitment of the plan."""
+        return [m for m in self.milestones if m.status == "overdue" and m.deadline_inferred == inferred]
+
 
 def latest_period(con: duckdb.DuckDBPyConnection, plan: Plan, unit: str | None = None) -> Period | None:
     """The last quarter (or year) with any current value for the plan's indicators and unit.
@@ -127,6 +132,8 @@ def report_json(report: PlanReport, cat: Catalog) -> dict:
         m = by_mid[ma.milestone_id]
         milestones.append({
             "milestone_id": m.id, "title": m.title, "deadline": m.deadline.isoformat(),
+            "deadline_source": ma.deadline_source,
+            "deadline_label": progress.deadline_text(m),
             "responsible": m.responsible, "status": ma.status,
             "status_label": progress.MILESTONE_STATUSES[ma.status]["label"],
             "done_on": ma.done_on.isoformat() if ma.done_on else None,
@@ -137,5 +144,7 @@ def report_json(report: PlanReport, cat: Catalog) -> dict:
         "as_of": str(report.as_of), "as_of_label": report.as_of.as_of_label(),
         "counts": report.counts(), "provisional_count": report.provisional_count(),
         "milestone_counts": report.milestone_counts(),
+        "milestones_overdue": {"stated": [m.milestone_id for m in report.overdue(False)],
+                               "inferred": [m.milestone_id for m in report.overdue(True)]},
         "targets": targets, "milestones": milestones,
     }

@@ -136,6 +136,11 @@ class Milestone:
     evidence: str = ""
     section: str = ""
     choice: str = ""
+    deadline_source: str = "stated"   # "inferred": the plan text gives no date, the cataloguer chose it
+
+    @property
+    def deadline_inferred(self) -> bool:
+        return self.deadline_source == "inferred"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -385,7 +390,7 @@ def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
             plan_id=p["id"], id=m["id"], title=m["title"], deadline=deadline,
             responsible=m["responsible"], quote=m["quote"].strip(),
             evidence=m.get("evidence", ""), section=m.get("section", ""),
-            choice=m.get("choice", "").strip(),
+            choice=m.get("choice", "").strip(), deadline_source=m.get("deadline_source", "stated"),
         ))
     try:
         doc_date = _date(p.get("doc_date"))

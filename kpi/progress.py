@@ -308,11 +308,25 @@ class MilestoneAssessment:
     done_on: dt.date | None
     days_left: int | None       # to the deadline: negative when overdue; when done, deadline − done_on
     sentence: str
+    deadline_source: str = "stated"     # "inferred": the plan gives no date; the tracking body chose it
+
+    @property
+    def deadline_inferred(self) -> bool:
+        return self.deadline_source == "inferred"
 
     def to_dict(self) -> dict:
         return {"milestone_id": self.milestone_id, "status": self.status, "deadline": self.deadline.isoformat(),
                 "done_on": self.done_on.isoformat() if self.done_on else None, "days_left": self.days_left,
-                "sentence": self.sentence}
+                "sentence": self.sentence, "deadline_source": self.deadline_source}
+
+
+INFERRED_DEADLINE = "hạn do cơ quan theo dõi xác định"
+
+
+def deadline_text(m: Milestone) -> str:
+    """``hạn 30/09/2025``, or ``hạn 30/09/2025, hạn do cơ quan theo dõi xác định`` when the plan gives no date."""
+    text = f"hạn {fmt_date(m.deadline)}"
+    return f"{text}, {INFERRED_DEADLINE}" if getattr(m, "deadline_source", "stated") == "inferred" else text
 
 
 # --- small helpers ----------------------------------------------------------
@@ -744,18 +758,20 @@ def assess_milestone(m: Milestone, done_on: dt.date | None, as_of: dt.date) -> M
         as_of = as_of.end_date()
     elif isinstance(as_of, dt.datetime):
         as_of = as_of.date()
+    src = getattr(m, "deadline_source", "stated")
+    due = deadline_text(m)
     if done_on is not None and done_on <= as_of:
         late = (done_on - m.deadline).days
         when = "đúng hạn" if late <= 0 else f"trễ hạn {late} ngày"
         return MilestoneAssessment(m.id, "done", m.deadline, done_on, -late,
-                                   f"Đã hoàn thành ngày {fmt_date(done_on)}, {when} (hạn {fmt_date(m.deadline)}).")
+                                   f"Đã hoàn thành ngày {fmt_date(done_on)}, {when} ({due}).", src)
     left = (m.deadline - as_of).days
     if left >= 0:
         when = "hôm nay là hạn" if left == 0 else f"còn {left} ngày"
         return MilestoneAssessment(m.id, "pending", m.deadline, None, left,
-                                   f"Chưa hoàn thành, {when} (hạn {fmt_date(m.deadline)}).")
+                                   f"Chưa hoàn thành, {when} ({due}).", src)
     return MilestoneAssessment(m.id, "overdue", m.deadline, None, left,
-                               f"Quá hạn {-left} ngày (hạn {fmt_date(m.deadline)}), chưa có xác nhận hoàn thành.")
+                               f"Quá hạn {-left} ngày ({due}), chưa có xác nhận hoàn thành.", src)
 
 
 # --- level_min, level_max, count ---------------------------------------------

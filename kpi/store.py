@@ -406,6 +406,9 @@ DROP INDEX observations_key;
 DROP VIEW current_observations;
 CREATE VIEW current_observations AS SELECT {OBSERVATION_COLUMNS} FROM observation_heads WHERE id IS NOT NULL;
 """),
+    (8, "milestone deadlines: stated or inferred", """
+ALTER TABLE milestones ADD COLUMN deadline_source VARCHAR DEFAULT 'stated';  -- stated | inferred
+"""),
 ]
 
 SCHEMA_VERSION = max(v for v, _n, _s in MIGRATIONS)

@@ -10,6 +10,7 @@ contain.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -346,3 +347,79 @@ def test_better_value_never_gives_a_worse_status(which, data, period, status):
     if a.status != "no_data":
         assert b.status != "no_data"
         assert RANK[b.status] <= RANK[a.status], (a.sentence, b.sentence)
+
+
+# --- 6. milestones: deadlines the plan does not give ---------------------------------------------------------------
+
+INFERRED = [("dienbienphu_ct41_2025", "briefing_city"), ("dienbien_2021_2025", "final_review"),
+            ("laichau_daihoi_thidua_2025", "ct34_review"), ("bentre_2024_2025", "preliminary_review_2024")]
+STATED = [("laichau_daihoi_thidua_2025", "congress_province"), ("dienbien_2021_2025", "unit_plans_submitted"),
+          ("bentre_2024_2025", "launch_conference")]
+
+
+def _milestone(plan, mid):
+    return next(m for m in CAT.plans[plan].milestones if m.id == mid)
+
+
+@pytest.mark.parametrize("plan,mid", INFERRED)
+def test_inferred_deadline_is_said_everywhere(plan, mid):
+    import datetime as dt
+
+    from kpi.progress import assess_milestone
+    m = _milestone(plan, mid)
+    assert m.deadline_source == "inferred" and "inferred" in str(m.to_dict())
+    for as_of, done in ((m.deadline - dt.timedelta(days=1), None), (m.deadline + dt.timedelta(days=5), None),
+                        (m.deadline + dt.timedelta(days=5), m.deadline)):
+        a = assess_milestone(m, done, as_of)
+        assert "hạn do cơ quan theo dõi xác định" in a.sentence, a.sentence
+        assert a.to_dict()["deadline_source"] == "inferred"
+
+
+@pytest.mark.parametrize("plan,mid", STATED)
+def test_stated_deadline_reads_as_before(plan, mid):
+    from kpi.progress import assess_milestone
+    m = _milestone(plan, mid)
+    a = assess_milestone(m, None, m.deadline)
+    assert m.deadline_source == "stated" and "cơ quan theo dõi" not in a.sentence
+
+
+def test_schema_refuses_an_unknown_deadline_source(tmp_path):
+    import shutil
+
+    from kpi.catalog import CatalogError
+    src = Path(__file__).resolve().parents[2] / "targets"
+    dst = tmp_path / "targets"
+    shutil.copytree(src, dst)
+    f = dst / "dienbien_2021_2025.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("deadline_source: inferred", "deadline_source: guessed", 1),
+                 encoding="utf-8")
+    with pytest.raises(CatalogError, match="deadline_source"):
+        load_catalog(dst)
+
+
+def test_status_json_lists_overdue_inferred_apart(tmp_path, capsys):
+    import json
+
+    from etl.cli import main
+    db = str(tmp_path / "m.duckdb")
+    assert main(["--db", db, "init"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "status", "--plan", "dienbienphu_ct41_2025", "--as-of", "2025Q4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    overdue = out["milestones_overdue"]
+    by_id = {m["milestone_id"]: m for m in out["milestones"]}
+    assert overdue["inferred"] and set(overdue["inferred"]) <= {"briefing_city", "briefing_units", "report_results",
+                                                                "training_2025"}
+    assert all(by_id[i]["deadline_source"] == "inferred" for i in overdue["inferred"])
+    assert all(by_id[i]["deadline_source"] == "stated" for i in overdue["stated"])
+    assert "hạn do cơ quan theo dõi xác định" in by_id["briefing_city"]["deadline_label"]
+    assert all("provisional" in t and "basis" in t for t in out["targets"])
+
+
+def test_method_doc_quotes_the_inferred_deadline_sentence():
+    import datetime as dt
+
+    from kpi.progress import assess_milestone
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "method.md").read_text(encoding="utf-8")
+    a = assess_milestone(_milestone("dienbienphu_ct41_2025", "briefing_city"), None, dt.date(2025, 12, 31))
+    assert f'"{a.sentence}"' in doc
