@@ -211,7 +211,9 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     by_ind = {}
     if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
-    rows = [TargetRow(t, cat.indicators[t.indicator], a) for t, a in zip(plan.targets, report.targets)]
+    # a unit's row shows the target it is judged against (kpi.assess.unit_target), not the province's
+    rows = [TargetRow(getattr(report.unit_targets.get(t.id), "target", None) or t, cat.indicators[t.indicator], a)
+            for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
     reporting = reporting_table(plan, units, uploads, subunits, as_of)

@@ -423,3 +423,80 @@ def test_method_doc_quotes_the_inferred_deadline_sentence():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "method.md").read_text(encoding="utf-8")
     a = assess_milestone(_milestone("dienbienphu_ct41_2025", "briefing_city"), None, dt.date(2025, 12, 31))
     assert f'"{a.sentence}"' in doc
+
+
+# --- 5. one target per unit ------------------------------------------------------------------------------------
+
+def _ut(plan, tid, unit, mine, scope):
+    from kpi.assess import unit_target
+    t, ind = seed(plan, tid)
+    return unit_target(CAT.plans[plan], t, ind, unit, pts(mine), pts(scope))
+
+
+UNIT_TARGETS = [
+    # plan, target, unit, unit's figures, province's figures, how, factor, value (or (low, high))
+    (DB, "new_jobs_yearly", "11", {2020: 9000}, {2020: 9000}, "own", None, 9000),
+    (DB, "new_jobs_yearly", "099", {2020: 900, 2021: 2000}, {2020: 9000, 2021: 9100}, "scaled", 0.1, 900),
+    (DB, "ntm_communes_2025", "099", {2020: 5}, {2020: 25}, "scaled", 0.2, 6),           # 31 × 0,2 = 6,2 → 6 xã
+    (DB, "vocational_training_yearly", "094", {2021: 800}, {2021: 8000}, "scaled", 0.1, (800, 830)),
+    (DB, "forest_cover_2025", "099", {2020: 30.0}, {2020: 42.0}, "same", None, 45.5),   # a rate: the same 45,5%
+    (DB, "grdp_growth_avg", "099", {2021: 5.0}, {2021: 6.0}, "same", None, 7.16),
+    (DB, "econ_share_agriculture_2025", "099", {}, {}, "same", None, 16.42),
+    (DB, "social_investment_total", "099", {2024: 2.0}, {2023: 20.0}, "none", None, None),   # no common year
+    (DB, "retail_sales_2025", "099", {2020: 0.0}, {2020: 9000.0}, "none", None, None),       # a zero share
+]
+
+
+@pytest.mark.parametrize("plan,tid,unit,mine,scope,how,factor,value", UNIT_TARGETS,
+                         ids=[f"{c[1]}-{c[2]}-{c[5]}" for c in UNIT_TARGETS])
+def test_unit_target(plan, tid, unit, mine, scope, how, factor, value):
+    ut = _ut(plan, tid, unit, mine, scope)
+    assert ut.how == how and ut.note
+    if factor is None:
+        assert ut.factor is None
+    else:
+        assert ut.factor == pytest.approx(factor)
+    if value is None:
+        assert ut.target is None
+    elif isinstance(value, tuple):
+        assert (ut.target.low, ut.target.high) == value
+    else:
+        assert ut.target.value == pytest.approx(value)
+
+
+def test_unit_target_prefers_the_plans_baseline_year_and_the_units_own_baseline():
+    from kpi.assess import unit_target
+    t, ind = seed(DB, "new_jobs_yearly")
+    ut = unit_target(CAT.plans[DB], t, ind, "099", pts({2020: 1000, 2022: 5000}), pts({2020: 10000, 2022: 10000}))
+    assert ut.share_year == 2020 and ut.factor == pytest.approx(0.1)      # not 2022, when the unit's results moved
+    t2, ind2 = seed(DB, "poor_household_rate_change_avg")                # a rate (aggregation mean): the same
+    assert unit_target(CAT.plans[DB], t2, ind2, "099", [], []).target == t2
+
+
+def test_unit_without_a_derivable_target_is_said(demo_db):
+    from kpi.assess import assess_plan
+    from kpi.store import connect
+    with connect(demo_db) as con:
+        r = assess_plan(con, DB, as_of="2025Q2", unit="099")
+    none = [a for a in r.targets if r.unit_targets[a.target_id].how == "none"]
+    assert all(a.status == "no_data" and "Chưa xác định được chỉ tiêu của đơn vị" in a.sentence for a in none)
+    scaled = [a for a in r.targets if r.unit_targets[a.target_id].how == "scaled"]
+    assert scaled and all(any("tỷ trọng của đơn vị năm" in n for n in a.notes) for a in scaled)
+
+
+@pytest.mark.parametrize("unit", ["099", "094", "11"])
+def test_cli_and_report_agree_for_a_unit(demo_db, unit, capsys):
+    """`etl status --unit` and the Word/Excel report's data judge a unit on the same target, with the same colour."""
+    import json
+
+    from etl.cli import main
+    from kpi import exports
+    assert main(["--db", str(demo_db), "status", "--plan", DB, "--as-of", "2025Q2", "--unit", unit, "--json"]) == 0
+    cli = {t["target_id"]: (t["status"], t["target_value"]) for t in json.loads(capsys.readouterr().out)["targets"]}
+    data = exports.report_data(demo_db, DB, "2025Q2", unit=unit)
+    rep = {r.target.id: (r.assessment.status, r.assessment.target_value) for r in data.rows}
+    assert cli == rep
+    for r in data.rows:       # the report's row shows the target the unit is judged against
+        ut = data.report.unit_targets[r.target.id]
+        if ut.how == "scaled":
+            assert r.target.value == ut.target.value or r.target.low == ut.target.low
