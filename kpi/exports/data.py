@@ -53,6 +53,11 @@ class TargetRow:
         return f"{meta['symbol']} {meta['label']}"
 
     @property
+    def status_cell_text(self) -> str:
+        """The status as a report's cell shows it: "(tạm tính)" under it when the verdict is provisional."""
+        return self.status_text + ("\n(tạm tính)" if self.assessment.provisional else "")
+
+    @property
     def latest_text(self) -> str:
         return latest_text(self.assessment, self.target, self.indicator)
 

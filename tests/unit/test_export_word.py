@@ -144,7 +144,8 @@ def test_one_row_per_target_with_status_colour(report, data):
         assert cells[1].text == r.indicator.name
         assert cells[2].text.startswith(r.latest_text)
         assert cells[3].text.replace("\u00a0", " ") == r.target_text
-        assert cells[4].text == r.status_text
+        assert cells[4].text == r.status_cell_text
+        assert ("tạm tính" in cells[4].text) == r.assessment.provisional      # the report says what is provisional
         assert cells[5].text == r.pace_text
         shd = cells[4]._tc.tcPr.find(qn("w:shd"))
         assert shd.get(qn("w:fill")) == STATUSES[r.status]["color"].lstrip("#").upper()
