@@ -370,6 +370,25 @@ def _goal(cmp: str | None, text: str, soft: bool) -> str:
             "<": f"dưới {text}"}.get(cmp, text)
 
 
+def change_goal(cmp: str | None, value: float, unit: str, soft: bool = False) -> str:
+    """A change target as the plan writes it: a fall stays a fall, with its own comparison word.
+
+    >>> change_goal("<", -3.5, "điểm %"), change_goal("<=", -2.97, "điểm %"), change_goal(">=", 500, "ha")
+    ('giảm trên 3,5 điểm %/năm', 'giảm 2,97 điểm %/năm trở lên', 'tăng 500 ha/năm trở lên')
+    """
+    verb = "giảm" if value < 0 else "tăng"
+    num = f"{fmt_number(abs(value), None)} {unit}".strip() + "/năm"
+    if soft:
+        return f"{verb} khoảng {num}"
+    further = (cmp in ("<", "<=")) == (value < 0)       # the comparison asks for more of the change, not less
+    strict = cmp in ("<", ">")
+    if further:
+        return f"{verb} trên {num}" if strict else f"{verb} {num} trở lên"
+    if cmp is None:
+        return f"{verb} {num}"
+    return f"{verb} dưới {num}" if strict else f"{verb} không quá {num}"
+
+
 def _with_unit(num: str, unit: str) -> str:
     unit = unit.strip()
     if not unit:
@@ -1372,7 +1391,7 @@ def _assess_change(c: _Ctx) -> Assessment:
     def ch(x: float, dec: int | None = 2 if c.percent else c.ind.decimals) -> str:
         return f"{'tăng' if x >= 0 else 'giảm'} {_with_unit(fmt_number(abs(x), dec), per)}/năm"
     head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text_v(yv)} ({c.v(yv.value)}) bình quân "
-            f"{ch(obs)} (mục tiêu bình quân {ch(value, None)})")
+            f"{ch(obs)} (mục tiêu bình quân {change_goal(t.cmp, value, per, t.soft)})")
     if status == "achieved":
         s = f"{head}; đã đạt mục tiêu."
     elif status == "missed":

@@ -500,3 +500,58 @@ def test_cli_and_report_agree_for_a_unit(demo_db, unit, capsys):
         ut = data.report.unit_targets[r.target.id]
         if ut.how == "scaled":
             assert r.target.value == ut.target.value or r.target.low == ut.target.low
+
+
+# --- 3. targets written as a fall are shown as written --------------------------------------------------------
+
+FALLS = [
+    (DB, "poor_districts_g1_change", "giảm trên 4 điểm %/năm"),
+    (DB, "poor_districts_g2_change", "giảm trên 3,5 điểm %/năm"),
+    (DB, "poor_household_rate_change_avg", "giảm 2,97 điểm %/năm trở lên"),
+    (BT, "poor_household_rate_change", "giảm 1 điểm %/năm trở lên"),
+]
+
+
+@pytest.mark.parametrize("plan,tid,written", FALLS, ids=[f[1] for f in FALLS])
+def test_fall_is_shown_as_written(plan, tid, written):
+    from kpi.texts import target_text
+    t, ind = seed(plan, tid)
+    assert target_text(t, ind) == written
+    y = t.start
+    a = assess_target(t, ind, pts({y - 1: 30.0, y: 28.0, y + 1: 26.5}), Period.parse(str(y + 1)))
+    assert f"mục tiêu bình quân {written}" in a.sentence and "-" not in a.sentence.split("mục tiêu")[1]
+
+
+def test_share_target_text_states_the_shift():
+    from kpi.texts import target_text
+    t, ind = seed(DB, "econ_share_agriculture_2025")
+    assert target_text(t, ind) == "16,42% (giảm 2,34 điểm so với 2020)"
+
+
+# --- 3. each indicator's `temporal` fits what it measures ------------------------------------------------------
+
+# a percentage that is an amount over the period divided by a fixed whole (pro rata is right): why each is a flow
+PERCENT_FLOWS = {"party_admission_rate": "đảng viên kết nạp trong năm / tổng số đảng viên: cộng dồn theo quý"}
+RATE_WORDS = ("đúng hạn", "tốc độ", "tăng trưởng")
+
+
+@pytest.mark.parametrize("code", sorted(CAT.indicators))
+def test_temporal_fits_what_the_indicator_measures(code):
+    ind = CAT.indicators[code]
+    assert ind.temporal in ("stock", "flow", "rate")
+    if ind.is_percent and ind.temporal == "flow":
+        assert code in PERCENT_FLOWS, f"{code}: một tỷ lệ % không cộng dồn theo quý (temporal: rate hoặc stock)"
+    name = ind.name.lower()
+    if any(w in name for w in RATE_WORDS) and ind.is_percent:
+        assert ind.temporal == "rate", f"{code}: '{ind.name}' là một tỷ lệ của kỳ, không phải lượng cộng dồn"
+    if ind.temporal == "rate":
+        assert ind.aggregation != "sum", f"{code}: a rate does not add up across units"
+
+
+def test_luy_ke_is_written_for_amounts_only():
+    a = judge(DB, "forest_cover_2025", {2024: 45.0, "2025Q2-YTD": 45.2}, "2025Q2")
+    assert "Lũy kế" not in a.sentence and "Cuối Quý II/2025" in a.sentence
+    b = judge(DB, "new_jobs_yearly", {2024: 9100, "2025Q2-YTD": 4600}, "2025Q2")
+    assert "Lũy kế 6 tháng năm 2025" in b.sentence
+    c = judge(DB, "population_growth_yearly", {2024: 1.5, "2025Q2-YTD": 1.4}, "2025Q2")
+    assert "Lũy kế" not in c.sentence and "6 tháng năm 2025" in c.sentence
