@@ -19,13 +19,13 @@ import duckdb
 from kpi import progress
 from kpi.catalog import Catalog, Indicator, Plan, Target
 from kpi.fmt import fmt_number
+from kpi.kinds import SCALED_KINDS
 from kpi.periods import Period
 from kpi.repo import catalog_from_db, current_values, milestone_marks, series_points
 
 
 # --- a unit's target ------------------------------------------------------------------------------------
 
-SCALED_KINDS = ("level_min", "level_max", "count", "sum", "yearly", "range", "step", "change")
 
 
 @dataclass(frozen=True)

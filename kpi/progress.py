@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from kpi.catalog import Indicator, Milestone, Target
 from kpi.fmt import fmt_date, fmt_number, fmt_value
+from kpi.kinds import EVERY_YEAR_KINDS
 from kpi.periods import ROMAN, Period
 
 # --- thresholds (docs/method.md, "Ngưỡng") ----------------------------------
@@ -37,7 +38,6 @@ from kpi.periods import ROMAN, Period
 R_ON_TRACK = 0.95        # Open SDG "on track" / substantial progress
 R_AT_RISK = 0.60         # Open SDG "progress needs acceleration" from here up to 0,95
 SOFT_TOLERANCE = 0.05    # "khoảng X": met within 5% of X (on the side the comparison looks at)
-EVERY_YEAR_KINDS = ("range", "yearly")   # each year must meet it: a failed year loses the period
 OUT_OF_REACH = 2.0       # a pace still needed over twice the best year-on-year change shown: "khó có khả năng đạt"
 NEAR_LIMIT = 0.10        # a floor within 10% of the indicator's upper bound (100%) → linear progress
 SHARE_SHIFT_TOLERANCE = 0.05   # a share with a stated shift: met within 5% of the planned shift
@@ -1640,6 +1640,9 @@ def worked_examples() -> list[tuple[str, Assessment]]:
          ind("grdp_growth", "%", temporal="rate", decimals=2),
          pts({2021: 5.1, 2022: 9.3, 2023: 4.6, 2024: 8.2}), P("2024"),
          pts({2021: 2.58, 2022: 8.02, 2023: 5.05, 2024: 7.09})),
+        ("count: 02 huyện đạt chuẩn nông thôn mới (gốc 0 năm 2020: tiến độ tuyến tính)",
+         tgt("ntm_districts", "ntm_districts", "count", cmp=">=", value=2, baseline=Baseline(2020, 0)),
+         ind("ntm_districts", "huyện", decimals=0), pts({2022: 0, 2023: 1}), P("2023"), None),
         ("step: năm 2024 kết nạp 1.200 đảng viên trở lên (lũy kế 9 tháng)",
          Target("laichau", "admissions_2024", "party_admissions", "step", "…", 2024, 2024, cmp=">=", value=1200),
          ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
