@@ -46,6 +46,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     heat_targets = [t for t in plan.targets
                     if cat.indicators[t.indicator].aggregation != "none" and not t.benchmark]
     ranking, matrix = [], []
+    statuses: dict[str, dict[str, str]] = {}      # unit → target id → status (the heatmap's cells, by id)
     for code in subunits:
         row, good, total = [], 0, 0
         for t in heat_targets:
@@ -58,6 +59,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
             ut = unit_target(plan, t, ind, code, pts, province[t.indicator])
             a = assess_unit_target(ut, t, ind, pts, as_of_p)
             row.append(a.status)
+            statuses.setdefault(code, {})[t.id] = a.status
             if a.status != "no_data":
                 total += 1
                 good += a.status in GOOD
@@ -76,7 +78,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
                       and (not cluster or u.get("cluster") == cluster))
     reporting = reporting_table(plan, units, uploads, expected, as_of_p)
     return {
-        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
+        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking, "statuses": statuses,
         "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,
         "ranking_chart": charts.unit_ranking(ranking, title="Xếp hạng đơn vị theo tỷ lệ chỉ tiêu đạt / đúng tiến độ",
                                              source=src) if ranking else None,

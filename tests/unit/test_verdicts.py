@@ -555,3 +555,32 @@ def test_luy_ke_is_written_for_amounts_only():
     assert "Lũy kế 6 tháng năm 2025" in b.sentence
     c = judge(DB, "population_growth_yearly", {2024: 1.5, "2025Q2-YTD": 1.4}, "2025Q2")
     assert "Lũy kế" not in c.sentence and "6 tháng năm 2025" in c.sentence
+
+
+@pytest.mark.parametrize("as_of", ["2025Q2", "2024Q4"])
+def test_every_page_gives_a_unit_one_colour_per_target(demo_db, as_of):
+    """The Đơn vị page, the overview for a unit, `status --unit` (assess_plan) and the report agree, for every unit
+    and target of the demo that the Đơn vị page shows."""
+    from kpi import exports
+    from kpi.assess import assess_plan
+    from kpi.comparison import units_view
+    from kpi.overview import overview
+    from kpi.store import connect
+    view = units_view(demo_db, DB, as_of)
+    assert view["statuses"], "the demo has units with figures"
+    checked = 0
+    for unit, by_target in view["statuses"].items():
+        with connect(demo_db) as con:
+            plan_report = assess_plan(con, DB, as_of=as_of, unit=unit)
+        core = {a.target_id: a.status for a in plan_report.targets}
+        ov = overview(demo_db, DB, as_of, unit=unit)
+        page = {r["target_id"]: r["status"] for df in ov["groups"].values() for r in df.to_dict("records")}
+        rep = {r.target.id: r.status for r in exports.report_data(demo_db, DB, as_of, unit=unit).rows}
+        for tid, status in by_target.items():
+            assert core[tid] == page[tid] == rep[tid] == status, (unit, tid)
+            checked += 1
+        for tid in list(by_target)[:3]:                   # the target page for the unit (one call per target)
+            from kpi.detail import target_detail
+            d = target_detail(demo_db, DB, tid, as_of, unit=unit)
+            assert d["assessment"].status == by_target[tid], (unit, tid)
+    assert checked > 50
