@@ -465,8 +465,9 @@ def cmd_status(args) -> int:
         _say(f"{r.plan.short_title} — đơn vị {r.unit}, số liệu đến {r.as_of.as_of_label()}: {counts}")
         for a in r.targets:
             ind = cat.indicators[r.plan.target(a.target_id).indicator]
-            _say(f"  {STATUSES[a.status]['symbol']} {a.target_id}: {STATUSES[a.status]['label']}; "
-                 f"{fmt_value(a.latest_value, ind.unit, ind.decimals)}")
+            _say(f"  {STATUSES[a.status]['symbol']} {a.target_id}: {STATUSES[a.status]['label']}"
+                 f"{' (tạm tính)' if a.provisional else ''}; "
+                 f"{fmt_value(a.latest_value, ind.unit, ind.decimals)}; dựa trên {a.basis}")
     return EXIT_OK
 
 

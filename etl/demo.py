@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kpi import kinds
 from kpi.catalog import Catalog, Indicator, Plan, Target
 from kpi.periods import Period
 from kpi.settings import SETTINGS
@@ -52,7 +53,7 @@ STATUS_RANK = {"estimate": 1, "preliminary": 2, "official": 3}
 
 # Share of a plan's targets per scenario (percent). "no_data" series are left out.
 SCENARIO_SHARES = (("achieved", 25), ("on_track", 30), ("at_risk", 20), ("off_track", 15), ("no_data", 10))
-LEVEL_KINDS = ("level_min", "level_max", "count")
+LEVEL_KINDS = kinds.LEVEL_KINDS      # from the one table of kinds (kpi/kinds.py)
 
 DISTRICT_LAST_DAY = LAST_OLD_DAY     # district level abolished from 01/07/2025 (kpi.units)
 COMMUNE_FIRST_DAY = MERGER_DAY

@@ -20,41 +20,16 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from kpi import kinds as _kinds
 from kpi.errors import NotFound
 
 TARGETS_DIR = Path(__file__).resolve().parent.parent / "targets"
 
-KINDS = ("level_min", "level_max", "avg_growth", "range", "yearly", "sum",
-         "change", "share", "relative", "count", "step")
-KIND_LABELS = {
-    "level_min": "Mức tối thiểu",
-    "level_max": "Mức tối đa",
-    "avg_growth": "Tăng bình quân/năm",
-    "range": "Khoảng mỗi năm",
-    "yearly": "Hằng năm",
-    "sum": "Tổng giai đoạn",
-    "change": "Thay đổi mỗi năm",
-    "share": "Tỷ trọng",
-    "relative": "So với mức chuẩn",
-    "count": "Số đơn vị đạt chuẩn",
-    "step": "Chỉ tiêu năm",
-    "milestone": "Mốc thời hạn",
-}
-# Fields each kind must have (besides id, indicator, kind, quote).
-REQUIRED = {
-    "level_min": ("cmp", "value"),
-    "level_max": ("cmp", "value"),
-    "avg_growth": ("cmp", "value"),
-    "range": ("low", "high"),
-    "yearly": ("cmp", "value"),
-    "sum": ("cmp", "value"),
-    "change": ("cmp", "value"),
-    "share": ("value",),
-    "relative": ("cmp", "benchmark"),
-    "count": ("cmp", "value"),
-    "step": ("cmp", "value", "year"),
-}
-ALLOWED_CMP = {"level_min": (">=", ">"), "level_max": ("<=", "<"), "count": (">=", ">")}
+# The kinds come from one table (kpi/kinds.py); these names stay for the modules that read them.
+KINDS = tuple(_kinds.KINDS)
+KIND_LABELS = {**{k.id: k.label for k in _kinds.TABLE}, "milestone": "Mốc thời hạn"}
+REQUIRED = {k.id: k.required for k in _kinds.TABLE}    # fields each kind must have (besides id, indicator, …)
+ALLOWED_CMP = {k.id: k.cmp for k in _kinds.TABLE if k.cmp}
 AREAS = ("Kinh tế", "Xã hội", "Hạ tầng - Môi trường", "Xây dựng Đảng", "Thi đua - Khen thưởng")
 
 
@@ -137,6 +112,11 @@ class Milestone:
     evidence: str = ""
     section: str = ""
     choice: str = ""
+    deadline_source: str = "stated"   # "inferred": the plan text gives no date, the cataloguer chose it
+
+    @property
+    def deadline_inferred(self) -> bool:
+        return self.deadline_source == "inferred"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -228,7 +208,10 @@ def read_yaml(path: Path) -> dict:
 
 
 def _schema() -> dict:
-    return json.loads((TARGETS_DIR / "schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((TARGETS_DIR / "schema.json").read_text(encoding="utf-8"))
+    # the kinds are those of the registry (kpi/kinds.py); the file lists them for editors, a test keeps it in step
+    schema["$defs"]["target"]["properties"]["kind"]["enum"] = list(KINDS)
+    return schema
 
 
 def _where(path: Path, data: dict, err: jsonschema.ValidationError) -> str:
@@ -387,7 +370,7 @@ def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
             plan_id=p["id"], id=m["id"], title=m["title"], deadline=deadline,
             responsible=m["responsible"], quote=m["quote"].strip(),
             evidence=m.get("evidence", ""), section=m.get("section", ""),
-            choice=m.get("choice", "").strip(),
+            choice=m.get("choice", "").strip(), deadline_source=m.get("deadline_source", "stated"),
         ))
     try:
         doc_date = _date(p.get("doc_date"))

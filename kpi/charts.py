@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from kpi.catalog import Indicator, Target
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period
+from kpi.kinds import KINDS
 from kpi.progress import MILESTONE_STATUSES, STATUSES, Assessment, Point, current_series
 
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
@@ -118,8 +119,8 @@ def target_chart(target: Target, indicator: Indicator, series: list[Point], asse
     years = current_series(series, ind, as_of)
     # "~" drops trailing zeros: whole-number indicators never get ticks that round to duplicates (1, 2, 2, 3)
     fig.update_yaxes(title=plain(unit), tickformat=",.2~f")
-    per_year = target.kind in ("yearly", "range", "step", "relative") or (
-        target.kind == "avg_growth" and ind.temporal == "rate")
+    per_year = KINDS[target.kind].chart == "per_year" if target.kind in KINDS else False
+    per_year = per_year or (target.kind == "avg_growth" and ind.temporal == "rate")
     if target.kind == "sum":
         _sum_chart(fig, target, ind, years, assessment)
     elif per_year:

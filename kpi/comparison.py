@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 
-from kpi import charts, progress
-from kpi.assess import default_as_of
-from kpi.catalog import Target
+from kpi import charts
+from kpi.assess import assess_unit_target, default_as_of, unit_target
 from kpi.periods import Period
 from kpi.progress import GOOD
 from kpi.repo import current_values, read_catalog, series_points, units_by_code
@@ -17,24 +14,13 @@ from kpi.store import open_existing
 from kpi.texts import LEVEL_LABELS, short_name, source_line
 
 
-def scaled(t: Target, factor: float) -> Target:
-    """A province target brought to a unit's size (for indicators that add up across units)."""
-    def s(x):
-        return None if x is None else x * factor
-    return dataclasses.replace(
-        t, value=s(t.value) if t.kind not in ("avg_growth", "share", "relative") else t.value,
-        low=s(t.low), high=s(t.high),
-        baseline=dataclasses.replace(t.baseline, value=t.baseline.value * factor) if t.baseline else None)
-
-
 def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, cluster: str | None = None,
                level: str | None = None) -> dict:
     """Units side by side: ranking, unit × indicator heatmap, reporting rate and timeliness.
 
-    Units are judged on the plan's own targets. For an indicator that adds up
-    across units (aggregation ``sum``) a unit's target is the province target
-    times the unit's share of the province in the first year both have
-    values; rates and percentages keep the province's target.
+    Units are judged on the target ``kpi.assess.unit_target`` gives them (docs/method.md, "Một chỉ tiêu cho
+    mỗi đơn vị"): an amount that adds up is the province target times the unit's share in the plan's base
+    year; rates and percentages keep the province's target.
     """
     with open_existing(path) as con:
         cat = read_catalog(con)
@@ -60,6 +46,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     heat_targets = [t for t in plan.targets
                     if cat.indicators[t.indicator].aggregation != "none" and not t.benchmark]
     ranking, matrix = [], []
+    statuses: dict[str, dict[str, str]] = {}      # unit → target id → status (the heatmap's cells, by id)
     for code in subunits:
         row, good, total = [], 0, 0
         for t in heat_targets:
@@ -68,15 +55,11 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
             if not pts:
                 row.append(None)
                 continue
-            target = t
-            if ind.aggregation == "sum":
-                factor = share(pts, province[t.indicator])
-                if factor is None:
-                    row.append(None)
-                    continue
-                target = scaled(t, factor)
-            a = progress.assess_target(target, ind, pts, as_of_p)
+            # one rule for a unit's target (kpi.assess.unit_target): the same colour as on every other page
+            ut = unit_target(plan, t, ind, code, pts, province[t.indicator])
+            a = assess_unit_target(ut, t, ind, pts, as_of_p)
             row.append(a.status)
+            statuses.setdefault(code, {})[t.id] = a.status
             if a.status != "no_data":
                 total += 1
                 good += a.status in GOOD
@@ -95,7 +78,7 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
                       and (not cluster or u.get("cluster") == cluster))
     reporting = reporting_table(plan, units, uploads, expected, as_of_p)
     return {
-        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
+        "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking, "statuses": statuses,
         "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,
         "ranking_chart": charts.unit_ranking(ranking, title="Xếp hạng đơn vị theo tỷ lệ chỉ tiêu đạt / đúng tiến độ",
                                              source=src) if ranking else None,
@@ -106,12 +89,3 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
                                                 source=src) if reporting["by_period"] else None,
     }
 
-
-def share(unit_pts: list, prov_pts: list) -> float | None:
-    """The unit's share of the province in the first full year both report."""
-    uy = {p.period.year: p.value for p in unit_pts if p.period.kind == "Y"}
-    py = {p.period.year: p.value for p in prov_pts if p.period.kind == "Y"}
-    for y in sorted(set(uy) & set(py)):
-        if py[y]:
-            return uy[y] / py[y]
-    return None

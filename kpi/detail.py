@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpi import charts, progress
-from kpi.assess import default_as_of
+from kpi import charts
+from kpi.assess import assess_unit_target, default_as_of, unit_target
 from kpi.catalog import KIND_LABELS, Plan, Target
 from kpi.fmt import fmt_datetime, fmt_value
 from kpi.periods import Period
@@ -25,14 +25,19 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
         report_unit = unit or plan.scope_unit
         as_of_p = Period.parse(as_of) if as_of else default_as_of(con, plan, report_unit)
         series = series_points(current_values(con, [t.indicator], [report_unit]))
+        scope = series if report_unit == plan.scope_unit else \
+            series_points(current_values(con, [t.indicator], [plan.scope_unit]))
         bench = None
         if t.benchmark:
             bench = series_points(current_values(con, [t.benchmark["indicator"]], [t.benchmark["unit"]]))
-        a = progress.assess_target(t, ind, series, as_of_p, benchmark=bench)
+        # the unit's own target (kpi.assess.unit_target), as on every other page, the CLI and the report
+        ut = unit_target(plan, t, ind, report_unit, series, scope)
+        a = assess_unit_target(ut, t, ind, series, as_of_p, benchmark=bench)
+        shown = ut.target or t
         hist = history(con, t.indicator, report_unit)
         units = units_by_code(con)
         by_unit = breakdown(con, plan, t, ind, units, as_of_p)
-    fig = charts.target_chart(t, ind, series, a, as_of_p, benchmark=bench, title=ind.name,
+    fig = charts.target_chart(shown, ind, series, a, as_of_p, benchmark=bench, title=ind.name,
                               source=source_line(plan, as_of_p))
     values = pd.DataFrame({
         "Kỳ": [Period.parse(p).label() for p in hist["period"]],
@@ -50,8 +55,8 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
     return {
         "plan": plan, "target": t, "indicator": ind, "assessment": a, "chart": fig, "as_of": as_of_p,
         "unit": report_unit, "unit_name": unit_label(units.get(report_unit), report_unit),
-        "target_text": target_text(t, ind), "target_short": target_text(t, ind).split(" (")[0],
-        "latest_text": latest_text(a, t, ind),
+        "target_text": target_text(shown, ind), "target_short": target_text(shown, ind).split(" (")[0],
+        "latest_text": latest_text(a, t, ind), "unit_target": ut,
         "kind_label": KIND_LABELS.get(t.kind, t.kind), "values": values, "breakdown": by_unit,
         "reference": plan.reference(),
     }

@@ -33,12 +33,13 @@ def overview(path=None, plan_id: str | None = None, as_of: str | None = None, un
     for t, a in zip(plan.targets, report.targets):
         ind = cat.indicators[t.indicator]
         meta = progress.STATUSES[a.status]
+        shown = report.unit_targets[t.id].target or t if t.id in report.unit_targets else t   # the unit's own
         groups[ind.area].append({
             "target_id": t.id, "status": a.status, "rank": meta["rank"] or 9,
-            "Trạng thái": f"{meta['symbol']} {meta['label']}",
+            "Trạng thái": f"{meta['symbol']} {meta['label']}" + (" (tạm tính)" if a.provisional else ""),
             "Chỉ tiêu": ind.name, "Thực hiện": latest_text(a, t, ind),
             "Kỳ": a.latest_period.label() if a.latest_period else "–",
-            "Mục tiêu": target_text(t, ind),
+            "Mục tiêu": target_text(shown, ind), "Căn cứ": a.basis, "provisional": a.provisional,
             "Xu hướng": yearly_trend(by_ind.get(t.indicator, []), ind, report.as_of),
             "Nhận định": a.sentence,
         })

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from kpi.catalog import Indicator, Milestone, Target
 from kpi.fmt import fmt_date, fmt_number, fmt_value
+from kpi.kinds import EVERY_YEAR_KINDS
 from kpi.periods import ROMAN, Period
 
 # --- thresholds (docs/method.md, "Ngưỡng") ----------------------------------
@@ -37,7 +38,9 @@ from kpi.periods import ROMAN, Period
 R_ON_TRACK = 0.95        # Open SDG "on track" / substantial progress
 R_AT_RISK = 0.60         # Open SDG "progress needs acceleration" from here up to 0,95
 SOFT_TOLERANCE = 0.05    # "khoảng X": met within 5% of X (on the side the comparison looks at)
+OUT_OF_REACH = 2.0       # a pace still needed over twice the best year-on-year change shown: "khó có khả năng đạt"
 NEAR_LIMIT = 0.10        # a floor within 10% of the indicator's upper bound (100%) → linear progress
+SHARE_SHIFT_TOLERANCE = 0.05   # a share with a stated shift: met within 5% of the planned shift
 SHARE_TOLERANCE = 1.0    # default tolerance of a `share` target, in percentage points
 _EPS = 1e-9
 
@@ -113,16 +116,21 @@ def _worse(a: str, b: str) -> str:
 
 # --- inputs -----------------------------------------------------------------
 
+OBS_STATUS_RANK = {"estimate": 1, "preliminary": 2, "official": 3}
+OBS_STATUS_WORD = {"estimate": "ước", "preliminary": "sơ bộ", "official": "chính thức"}
+
+
 @dataclass(frozen=True)
 class Point:
-    """One current value of an indicator for a period."""
+    """One current value of an indicator for a period, with its status (estimate / preliminary / official)."""
     period: Period
     value: float
+    status: str = "official"
 
     @classmethod
-    def of(cls, period: Period | str | int, value: float) -> "Point":
-        """``Point.of("2024Q2-YTD", 800)``."""
-        return cls(period if isinstance(period, Period) else Period.parse(period), float(value))
+    def of(cls, period: Period | str | int, value: float, status: str = "official") -> "Point":
+        """``Point.of("2024Q2-YTD", 800)``; ``Point.of(2025, 7.1, "estimate")``."""
+        return cls(period if isinstance(period, Period) else Period.parse(period), float(value), status)
 
 
 @dataclass(frozen=True)
@@ -138,10 +146,32 @@ class YearValue:
     period: Period
     source: str      # "year" | "ytd" | "quarters" (a flow's quarters added up) | "quarter"
     temporal: str
+    status: str = "official"     # the least official status among the figures it is made of
 
     @property
     def provisional(self) -> bool:
-        return self.source != "year"
+        """Part of a year, a quarter alone, or an estimate: a figure that the rest of the year will change."""
+        return self.source != "year" or self.status == "estimate"
+
+    @property
+    def coverage(self) -> float:
+        """The share of the year the figure describes: a rate of the quarter alone is a quarter (0,25)."""
+        if self.source == "quarter" and self.temporal == "rate":
+            return 0.25
+        return self.fraction
+
+    def basis(self) -> str:
+        """What the figure is, in words: ``số 6 tháng năm 2025 (sơ bộ)``, ``số ước năm 2025``."""
+        p = self.period
+        if self.source == "year":
+            return f"số {OBS_STATUS_WORD.get(self.status, self.status)} năm {self.year}"
+        if self.source == "quarter" and self.temporal != "stock":
+            what = f"số riêng Quý {ROMAN[p.quarter]}/{self.year}"
+        elif self.temporal == "stock":
+            what = f"số cuối Quý {ROMAN[p.quarter]}/{self.year}"
+        else:
+            what = f"số {3 * p.quarter} tháng năm {self.year}"
+        return what + (f" ({OBS_STATUS_WORD[self.status]})" if self.status in OBS_STATUS_WORD else "")
 
     @property
     def partial(self) -> bool:
@@ -162,7 +192,8 @@ class YearValue:
         return float(self.year)
 
 
-def current_series(points: list[Point], indicator: Indicator, as_of: Period | None = None) -> list[YearValue]:
+def current_series(points: list[Point], indicator: Indicator, as_of: Period | None = None,
+                   notes: list[str] | None = None) -> list[YearValue]:
     """One value per year from yearly, quarterly and year-to-date points (those after ``as_of`` ignored).
 
     A yearly point wins. Otherwise, for a flow the longest year-to-date amount
@@ -183,47 +214,64 @@ def current_series(points: list[Point], indicator: Indicator, as_of: Period | No
     [(2025, 6.1, '2025Q1-YTD')]
     """
     cutoff = as_of.end_date() if as_of is not None else None
-    by_period: dict[Period, float] = {}
+    by_period: dict[Period, tuple[float, str]] = {}
     for p in points or []:
         if p.value is None or not math.isfinite(float(p.value)):
             continue
         if cutoff is not None and p.period.end_date() > cutoff:
             continue
-        by_period[p.period] = float(p.value)      # a repeated period: the later one wins
-    by_year: dict[int, dict[Period, float]] = {}
+        by_period[p.period] = (float(p.value), getattr(p, "status", "official"))   # repeated: the later wins
+    by_year: dict[int, dict[Period, tuple[float, str]]] = {}
     for per, v in by_period.items():
         by_year.setdefault(per.year, {})[per] = v
     out = []
     for year in sorted(by_year):
-        yv = _year_value(year, by_year[year], indicator.temporal)
+        yv = _year_value(year, by_year[year], indicator.temporal, notes if notes is not None else [])
         if yv is not None:
             out.append(yv)
     return out
 
 
-def _year_value(year: int, pts: dict[Period, float], temporal: str) -> YearValue | None:
+def _weakest(statuses) -> str:
+    return min(statuses, key=lambda x: OBS_STATUS_RANK.get(x, 0), default="official")
+
+
+def _year_value(year: int, pts: dict[Period, tuple[float, str]], temporal: str,
+                notes: list[str]) -> YearValue | None:
+    """The figure that stands for ``year``; ``notes`` gets a sentence for any quarter left unused, and why."""
     whole = Period(year)
     if whole in pts:
-        return YearValue(year, pts[whole], 1.0, whole, "year", temporal)
+        return YearValue(year, pts[whole][0], 1.0, whole, "year", temporal, pts[whole][1])
     if temporal == "flow":
         ytd = {p.quarter: v for p, v in pts.items() if p.ytd}
         qs = {p.quarter: v for p, v in pts.items() if p.kind == "Q"}
-        cum: dict[int, tuple[float, str]] = {0: (0.0, "ytd")}
+        cum: dict[int, tuple[float, str, str]] = {0: (0.0, "ytd", "official")}
         for q in range(1, 5):
             if q in ytd:
-                cum[q] = (ytd[q], "ytd")
+                cum[q] = (ytd[q][0], "ytd", ytd[q][1])
             elif q - 1 in cum and q in qs:
-                cum[q] = (cum[q - 1][0] + qs[q], "quarters")
+                cum[q] = (cum[q - 1][0] + qs[q][0], "quarters", _weakest((cum[q - 1][2], qs[q][1])))
         k = max(cum)
+        unused = sorted(q for q in set(qs) | set(ytd) if q > k)
+        if unused:
+            gap = min(q for q in range(1, 5) if q not in cum)
+            names = ", ".join(f"Quý {ROMAN[q]}" for q in unused)
+            notes.append(f"Năm {year}: có số liệu {names} nhưng thiếu Quý {ROMAN[gap]}/{year} (và không có số lũy "
+                         f"kế) nên chưa cộng được số từ đầu năm; chưa dùng {names} để đánh giá.")
         if k == 0:
             return None
-        return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal)
+        return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal, cum[k][2])
     if temporal == "rate":   # a quarter alone against the same quarter a year before is not the year so far
+        alone = sorted(p for p in pts if p.kind == "Q")
         pts = {p: v for p, v in pts.items() if p.kind != "Q"}
+        if alone and not pts:
+            notes.append(f"Năm {year}: chỉ có số của riêng {', '.join(p.label() for p in alone)} (so với cùng quý "
+                         f"năm trước), không phải số từ đầu năm; chưa dùng để đánh giá chỉ tiêu cả năm.")
         if not pts:
             return None
     last = max(pts, key=lambda p: p.sort_key())
-    return YearValue(year, pts[last], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal)
+    return YearValue(year, pts[last][0], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal,
+                     pts[last][1])
 
 
 # --- outputs ----------------------------------------------------------------
@@ -247,6 +295,8 @@ class Assessment:
     target_value: float | None = None
     sentence: str = ""
     notes: list[str] = field(default_factory=list)
+    provisional: bool = False   # rests on an estimate, part of a year, a missing year or a deadline year not reported
+    basis: str = ""             # what the verdict rests on, in words ("số 6 tháng năm 2025 (sơ bộ)")
 
     def __post_init__(self):
         # No NaN or infinity ever leaves the method: None instead.
@@ -274,11 +324,25 @@ class MilestoneAssessment:
     done_on: dt.date | None
     days_left: int | None       # to the deadline: negative when overdue; when done, deadline − done_on
     sentence: str
+    deadline_source: str = "stated"     # "inferred": the plan gives no date; the tracking body chose it
+
+    @property
+    def deadline_inferred(self) -> bool:
+        return self.deadline_source == "inferred"
 
     def to_dict(self) -> dict:
         return {"milestone_id": self.milestone_id, "status": self.status, "deadline": self.deadline.isoformat(),
                 "done_on": self.done_on.isoformat() if self.done_on else None, "days_left": self.days_left,
-                "sentence": self.sentence}
+                "sentence": self.sentence, "deadline_source": self.deadline_source}
+
+
+INFERRED_DEADLINE = "hạn do cơ quan theo dõi xác định"
+
+
+def deadline_text(m: Milestone) -> str:
+    """``hạn 30/09/2025``, or ``hạn 30/09/2025, hạn do cơ quan theo dõi xác định`` when the plan gives no date."""
+    text = f"hạn {fmt_date(m.deadline)}"
+    return f"{text}, {INFERRED_DEADLINE}" if getattr(m, "deadline_source", "stated") == "inferred" else text
 
 
 # --- small helpers ----------------------------------------------------------
@@ -322,6 +386,25 @@ def _goal(cmp: str | None, text: str, soft: bool) -> str:
             "<": f"dưới {text}"}.get(cmp, text)
 
 
+def change_goal(cmp: str | None, value: float, unit: str, soft: bool = False) -> str:
+    """A change target as the plan writes it: a fall stays a fall, with its own comparison word.
+
+    >>> change_goal("<", -3.5, "điểm %"), change_goal("<=", -2.97, "điểm %"), change_goal(">=", 500, "ha")
+    ('giảm trên 3,5 điểm %/năm', 'giảm 2,97 điểm %/năm trở lên', 'tăng 500 ha/năm trở lên')
+    """
+    verb = "giảm" if value < 0 else "tăng"
+    num = f"{fmt_number(abs(value), None)} {unit}".strip() + "/năm"
+    if soft:
+        return f"{verb} khoảng {num}"
+    further = (cmp in ("<", "<=")) == (value < 0)       # the comparison asks for more of the change, not less
+    strict = cmp in ("<", ">")
+    if further:
+        return f"{verb} trên {num}" if strict else f"{verb} {num} trở lên"
+    if cmp is None:
+        return f"{verb} {num}"
+    return f"{verb} dưới {num}" if strict else f"{verb} không quá {num}"
+
+
 def _with_unit(num: str, unit: str) -> str:
     unit = unit.strip()
     if not unit:
@@ -329,12 +412,26 @@ def _with_unit(num: str, unit: str) -> str:
     return num + unit if unit.startswith("%") else f"{num} {unit}"
 
 
-def _in_text(p: Period) -> str:
-    """A period inside a sentence: ``năm 2024``, ``Quý II/2025``, ``lũy kế 6 tháng năm 2025``."""
-    if p.kind == "Q":
+def _label(yv: "YearValue") -> str:
+    """A figure's period as what it is: "Lũy kế" only for an amount (a flow); a stock's level is "cuối Quý II",
+    a rate of the months so far "6 tháng", a rate of a quarter alone "Quý II".
+
+    >>> _label(YearValue(2025, 45.0, 0.5, Period(2025, 2, True), "ytd", "stock"))
+    'Cuối Quý II/2025'
+    """
+    p = yv.period
+    if p.quarter is None or yv.temporal == "flow":
         return p.label()
-    label = p.label()
-    return label[:1].lower() + label[1:]
+    if yv.temporal == "stock":
+        return f"Cuối Quý {ROMAN[p.quarter]}/{p.year}"
+    if p.ytd:
+        return f"{3 * p.quarter} tháng năm {p.year}"
+    return p.label()
+
+
+def _in_text_v(yv: "YearValue") -> str:
+    text = _label(yv)
+    return text if text.startswith("Quý") else text[:1].lower() + text[1:]
 
 
 def _span(t: Target) -> str:
@@ -364,13 +461,26 @@ class _Ctx:
         if not isinstance(as_of, Period):
             as_of = Period.parse(as_of)
         self.as_of = Period(as_of.year, as_of.quarter) if as_of.quarter else Period(as_of.year)
-        self.values = current_series(series, indicator, self.as_of)
-        self.benchmark = benchmark
         self.notes: list[str] = []
+        self.values = current_series(series, indicator, self.as_of, notes=self.notes)
+        self.benchmark = benchmark
         self.now = self.as_of.year - 1 + self.as_of.year_fraction()     # as_of on the time axis
         self.over = self.as_of.end_date() >= dt.date(target.end, 12, 31)
         self.flow = indicator.temporal == "flow"
         self.percent = indicator.is_percent
+        self.used: list[YearValue] = []       # the figures the verdict rests on (note_provisional records them)
+        self.missing: list[int] = []          # past years of an every-year target (or a sum) without a figure
+        self.tentative: str | None = None     # "achieved"/"missed" that a provisional basis could not settle
+        self.lost: list[int] = []             # years that failed an every-year target
+        self.out_of_reach = False             # the pace still needed is beyond reach
+        self.old_base: _Base | None = None    # the plan's baseline, when a break in the series set it aside
+        # A deadline year that is over but not reported in full: no final verdict from the year before; the
+        # judgement runs as if before the deadline (the projection speaks) and says the figure is awaited.
+        self.awaiting = False
+        if self.over and target.start <= target.end and self.values \
+                and not any(v.year == target.end and v.source == "year" for v in self.values):
+            self.over = False
+            self.awaiting = True
 
     # formatting
     def v(self, x: float | None, decimals: int | None = None) -> str:
@@ -395,7 +505,12 @@ class _Ctx:
             self.notes.append(text)
 
     def note_provisional(self, yv: YearValue) -> None:
-        if not yv.provisional:
+        """Record ``yv`` as a figure the verdict rests on; say so in a note when it is provisional."""
+        if not any(u is yv for u in self.used):
+            self.used.append(yv)
+        if yv.source == "year":
+            if yv.status == "estimate":
+                self.note(f"Số liệu năm {yv.year} là số ước, chưa có số sơ bộ hay chính thức.")
             return
         q = ROMAN[yv.period.quarter]
         if yv.temporal == "flow":
@@ -404,9 +519,143 @@ class _Ctx:
             if yv.partial:
                 text += (f"; so với {fmt_number(100 * yv.fraction, 0)}% mức cả năm "
                          f"(tính theo tỷ lệ thời gian)")
+        elif yv.source == "quarter" and yv.temporal == "rate":
+            text = (f"Số liệu năm {yv.year} lấy theo riêng Quý {q}/{yv.year} (tốc độ của một quý so với cùng kỳ, "
+                    f"chưa phải cả năm; tạm tính)")
         else:
-            text = f"Số liệu năm {yv.year} lấy theo {_in_text(yv.period)} (tạm tính)"
+            text = f"Số liệu năm {yv.year} lấy theo {_in_text_v(yv)} (tạm tính)"
         self.note(text + ".")
+
+    # --- paces out of reach, years left ----------------------------------------------------
+
+    def years_left(self, fallback: float) -> float:
+        """The time truly left to the end of the period, from the as-of date (years passed without a figure
+        are passed, not still to come); before the period starts, the whole period (``fallback`` caps it)."""
+        return max(0.0, min(fallback, self.t.end - max(self.now, self.t.start - 1)))
+
+    def natural_bounds(self) -> tuple[float | None, float | None]:
+        """The indicator's natural limits: its declared min/max; 0-100 for a percentage that is not a rate."""
+        lo, hi = self.ind.min, self.ind.max
+        if self.percent and self.ind.temporal != "rate":
+            lo = 0.0 if lo is None else lo
+            hi = 100.0 if hi is None else hi
+        elif lo is None and self.ind.temporal in ("flow", "stock") and self.ind.direction != "neither":
+            lo = 0.0
+        return lo, hi
+
+    def _whole_years(self) -> list[YearValue]:
+        return [v for v in self.values if v.source == "year" and v.year <= self.t.end]
+
+    def best_yearly_change(self, growth: bool = False) -> float | None:
+        """The best year-on-year change the series has shown in the target's direction (growth in % when
+        ``growth``), from whole years only; None with fewer than two changes."""
+        ys = self._whole_years()
+        steps = []
+        for a, b in zip(ys, ys[1:]):
+            if b.year != a.year + 1:
+                continue
+            if growth:
+                if a.value > 0:
+                    steps.append((b.value / a.value - 1) * 100)
+            else:
+                steps.append(b.value - a.value)
+        if len(steps) < 2:
+            return None
+        return max(steps) if _floor(self.t.cmp) else min(steps)
+
+    def best_yearly_amount(self, vals: list[YearValue]) -> float | None:
+        whole = [v.value for v in vals if v.source == "year"]
+        if len(whole) < 2:
+            return None
+        return max(whole) if _floor(self.t.cmp) else min(whole)
+
+    def reach(self, status: str, pace: float | None, best: float | None) -> str:
+        """A pace still needed beyond the natural limit (``pace`` ±inf) or more than OUT_OF_REACH times the best
+        the series has shown: at best off track, and the sentence says the target is unlikely to be met."""
+        if pace is None or status in ("achieved", "missed", "no_data"):
+            return status
+        floor = _floor(self.t.cmp)
+        need = pace if floor else -pace
+        if math.isinf(need) and need > 0:
+            out = True
+        elif best is None:
+            out = False
+        else:
+            b = best if floor else -best      # the series never moved toward the target: any need is beyond it
+            out = need > _EPS and (b <= _EPS or need > OUT_OF_REACH * b)
+        if not out:
+            return status
+        self.out_of_reach = True
+        self.note(f"Mức cần đạt mỗi năm vượt xa mức tốt nhất chuỗi số liệu từng đạt (hơn {fmt_number(OUT_OF_REACH, 0)} "
+                  f"lần) hoặc vượt giới hạn tự nhiên của chỉ số: khó có khả năng đạt.")
+        return _worse("off_track", status)
+
+    def phrase(self, status: str) -> str:
+        if self.out_of_reach and status in ("off_track", "regressing", "at_risk", "on_track"):
+            return f"{_PHRASE[status]}, khó có khả năng đạt"
+        return _PHRASE[status]
+
+    # --- what the verdict rests on ------------------------------------------------------
+
+    @property
+    def provisional(self) -> bool:
+        return self.awaiting or bool(self.missing) or any(v.provisional for v in self.used)
+
+    def basis(self) -> str:
+        """The figures the verdict rests on, in words; full years of one status grouped (2021-2024)."""
+        parts = [self._figures(self.used)] if self.used else []
+        if self.missing:
+            parts.append("thiếu số liệu năm " + ", ".join(map(str, self.missing)))
+        if self.awaiting:
+            parts.append(f"chưa có số liệu cả năm {self.t.end}")
+        return "; ".join(parts) or "chưa có số liệu"
+
+    @staticmethod
+    def _figures(used: list[YearValue]) -> str:
+        parts: list[str] = []
+        full: list[YearValue] = []
+
+        def flush():
+            if full:
+                word = OBS_STATUS_WORD.get(full[0].status, full[0].status)
+                ys = f"{full[0].year}" if len(full) == 1 else f"{full[0].year}-{full[-1].year}"
+                parts.append(f"số {word} năm {ys}")
+                full.clear()
+        for v in sorted(used, key=lambda v: v.year):
+            if v.source == "year" and (not full or (full[-1].status == v.status and full[-1].year == v.year - 1)):
+                full.append(v)
+                continue
+            flush()
+            if v.source == "year":
+                full.append(v)
+            else:
+                parts.append(v.basis())
+        flush()
+        return ", ".join(parts)
+
+    def _provisional_reason(self) -> str:
+        bits = []
+        prov = [v for v in self.used if v.provisional]
+        if prov:
+            bits.append("theo " + self._figures(prov))
+        if self.missing:
+            bits.append("thiếu số liệu năm " + ", ".join(map(str, self.missing)))
+        if self.awaiting:
+            bits.append(f"năm {self.t.end} đã hết, đang chờ số liệu cả năm {self.t.end}")
+        return "; ".join(bits)
+
+    def settle(self, status: str, ratio: float | None = None, secured: bool = False, trust: bool = False) -> str:
+        """A provisional basis never gives ``achieved`` or ``missed`` unless no figure still to come could
+        change it (``secured``: e.g. a flow's amount so far already over a floor; never on an estimate).
+        Otherwise "achieved" becomes on track ("ước đạt") and "missed" at best off track ("ước không đạt")."""
+        if status not in ("achieved", "missed") or not self.provisional:
+            return status
+        if secured and (trust or not any(v.status == "estimate" for v in self.used)):
+            return status        # (``trust``: the caller checked that what secures it is no estimate)
+        self.tentative = status
+        if status == "achieved":
+            return "on_track"
+        return _worse("off_track", status_from_ratio(ratio))
 
     def note_soft(self) -> None:
         t = self.t
@@ -419,13 +668,20 @@ class _Ctx:
     def in_period(self) -> list[YearValue]:
         return [v for v in self.values if self.t.start <= v.year <= self.t.end]
 
+    def past_years(self) -> list[int]:
+        """Years of the period that are over as of the assessment (the deadline year only once it is over)."""
+        last = self.as_of.year if self.as_of.quarter in (None, 4) else self.as_of.year - 1
+        return list(range(self.t.start, min(self.t.end, last) + 1))
+
     def note_missing_years(self, values: list[YearValue]) -> None:
-        if not values:
-            return
+        """Past years without any figure: named in a note and recorded (the verdict is then provisional)."""
         have = {v.year for v in values}
-        missing = [y for y in range(self.t.start, values[-1].year + 1) if y not in have]
+        last_known = values[-1].year if values else self.t.start - 1
+        missing = [y for y in range(self.t.start, last_known + 1) if y not in have]
+        missing += [y for y in self.past_years() if y > last_known and not (self.awaiting and y == self.t.end)]
         if missing:
-            self.note(f"Thiếu số liệu năm {', '.join(map(str, missing))}.")
+            self.missing = sorted(set(self.missing) | set(missing))
+            self.note(f"Thiếu số liệu năm {', '.join(map(str, self.missing))}.")
 
     def baseline(self) -> _Base | None:
         """The plan's baseline, else the last value before the period, else the first observation."""
@@ -447,13 +703,30 @@ class _Ctx:
             first = before[-1] if before else self.values[0]
             b = _Base(first.estimate, first.time, first.year, "first_observation")
             which = "đầu tiên" if first is self.values[0] else "trước kỳ kế hoạch"
-            self.note(f"Kế hoạch không nêu số gốc; lấy số liệu {which} ({_in_text(first.period)}: "
+            self.note(f"Kế hoạch không nêu số gốc; lấy số liệu {which} ({_in_text_v(first)}: "
                       f"{self.v(first.value)}) làm gốc.")
             self.note_provisional(first)
         for year, text in self.ind.breaks or ():
             if b.year < year <= t.end:
-                self.note(f"Số gốc năm {b.year} không đo cùng cách với các năm sau: từ năm {year}, "
-                          f"{text[:1].lower() + text[1:].rstrip('.')}.")
+                what = text[:1].lower() + text[1:].rstrip('.')
+                within = [v for v in self.values if v.year <= t.end]
+                after = [v for v in within if v.year >= year and v.source == "year"]
+                if after and within and within[-1].time - after[0].time > _EPS:
+                    # Measure the pace on one standard: from the first year after the break; the old-standard
+                    # reading (from the plan's baseline) is said beside it.
+                    first, last = after[0], within[-1]
+                    old_rate = (last.estimate - b.value) / (last.time - b.time) if last.time - b.time > _EPS else None
+                    per = "điểm %" if self.percent else self.ind.unit.strip()
+                    old_text = ""
+                    if old_rate is not None:
+                        old_text = (f"; theo số gốc năm {b.year} ({self.v(b.value)}, cách đo cũ) thì bình quân "
+                                    f"{'tăng' if old_rate >= 0 else 'giảm'} {fmt_number(abs(old_rate), 2)} {per}/năm")
+                    self.note(f"Chuỗi số liệu đổi cách đo từ năm {year} ({what}): tiến độ tính từ năm {first.year} "
+                              f"({self.v(first.value)}), năm đầu theo cách đo mới{old_text}.")
+                    self.old_base = b
+                    b = _Base(first.value, first.time, first.year, "after_break")
+                else:
+                    self.note(f"Số gốc năm {b.year} không đo cùng cách với các năm sau: từ năm {year}, {what}.")
         return b
 
     def judged(self) -> YearValue | None:
@@ -465,14 +738,32 @@ class _Ctx:
                 if v.year == self.t.end:
                     return v
             last = self.values[-1]
-            self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text(last.period)}).")
+            self.note(f"Chưa có số liệu năm {self.t.end}; dùng số liệu gần nhất ({_in_text_v(last)}).")
+            return last
+        if self.awaiting:      # the deadline year is over: later years are not the deadline's figure
+            within = [v for v in self.values if v.year <= self.t.end]
+            last = within[-1] if within else self.values[-1]
+            self.note(f"Chưa có số liệu cả năm {self.t.end}; đánh giá tạm theo số liệu gần nhất "
+                      f"({_in_text_v(last)}).")
             return last
         return self.values[-1]
 
     def result(self, status: str, sentence: str, **kw) -> Assessment:
         kw.setdefault("pace_unit", self.unit_per_year)
+        if self.awaiting:
+            kw["pace_needed"] = None         # the time is over: nothing is still "needed", the figure is awaited
+        provisional = self.provisional and status != "no_data"
+        if provisional:
+            why = self._provisional_reason()
+            if self.tentative == "achieved":
+                tail = f"ước đạt, tạm tính ({why}), chưa kết luận đạt vì số liệu còn thiếu có thể thay đổi kết quả"
+            elif self.tentative == "missed":
+                tail = f"ước không đạt, tạm tính ({why})"
+            else:
+                tail = f"đánh giá tạm tính ({why})"
+            sentence = f"{sentence.rstrip('.')}; {tail}."
         return Assessment(target_id=self.t.id, kind=self.t.kind, status=status, sentence=sentence,
-                          notes=self.notes, **kw)
+                          notes=self.notes, provisional=provisional, basis=self.basis(), **kw)
 
     def no_data(self, **kw) -> Assessment:
         return self.result("no_data", f"Chưa có số liệu đến {self.as_of.as_of_label()}.", **kw)
@@ -502,18 +793,20 @@ def assess_milestone(m: Milestone, done_on: dt.date | None, as_of: dt.date) -> M
         as_of = as_of.end_date()
     elif isinstance(as_of, dt.datetime):
         as_of = as_of.date()
+    src = getattr(m, "deadline_source", "stated")
+    due = deadline_text(m)
     if done_on is not None and done_on <= as_of:
         late = (done_on - m.deadline).days
         when = "đúng hạn" if late <= 0 else f"trễ hạn {late} ngày"
         return MilestoneAssessment(m.id, "done", m.deadline, done_on, -late,
-                                   f"Đã hoàn thành ngày {fmt_date(done_on)}, {when} (hạn {fmt_date(m.deadline)}).")
+                                   f"Đã hoàn thành ngày {fmt_date(done_on)}, {when} ({due}).", src)
     left = (m.deadline - as_of).days
     if left >= 0:
         when = "hôm nay là hạn" if left == 0 else f"còn {left} ngày"
         return MilestoneAssessment(m.id, "pending", m.deadline, None, left,
-                                   f"Chưa hoàn thành, {when} (hạn {fmt_date(m.deadline)}).")
+                                   f"Chưa hoàn thành, {when} ({due}).", src)
     return MilestoneAssessment(m.id, "overdue", m.deadline, None, left,
-                               f"Quá hạn {-left} ngày (hạn {fmt_date(m.deadline)}), chưa có xác nhận hoàn thành.")
+                               f"Quá hạn {-left} ngày ({due}), chưa có xác nhận hoàn thành.", src)
 
 
 # --- level_min, level_max, count ---------------------------------------------
@@ -574,6 +867,8 @@ def _assess_level(c: _Ctx) -> Assessment:
         status = "no_data"
     elif status is None:
         status = status_from_ratio(ratio)
+    # a flow's amount so far in the deadline year already over the floor: later quarters only add to it
+    status = c.settle(status, ratio, secured=met and yv.temporal == "flow" and yv.partial and yv.year == t.end)
 
     projection = None
     if have_trend and not c.over and obs is not None:
@@ -581,10 +876,14 @@ def _assess_level(c: _Ctx) -> Assessment:
         projection = v * _pow(1 + obs, left) if mode == "cagr" and v > 0 else (
             v + obs * left if mode == "linear" else None)
     pace, pace_unit = _level_pace(c, v, tv, target, T, mode, status)
+    status = c.reach(status, pace, c.best_yearly_change(growth=pace_unit == "%/năm"))
+    # met in an earlier year of the period, not any more: say so
+    met_before = [w.year for w in c.values if w.source == "year" and w.year < yv.year and t.start <= w.year
+                  and meets(w.value, t.cmp, target, t.soft)] if status not in ("achieved", "no_data") else []
 
     # the sentence
     verb = "đạt" if floor else "ở mức"
-    lbl = yv.period.label()
+    lbl = _label(yv)
     shown = c.v(yv.value)
     if status == "no_data":
         s = (f"{lbl} {verb} {shown}, mục tiêu {c.goal()} vào năm {t.end}; "
@@ -594,11 +893,18 @@ def _assess_level(c: _Ctx) -> Assessment:
         s = f"{lbl} {verb} {shown}, {tail}."
     elif status == "missed":
         s = f"{lbl} {verb} {shown}, không đạt mục tiêu {c.goal()} (hạn năm {t.end})."
+    elif c.tentative == "achieved":
+        pace = None
+        s = f"{lbl} {verb} {shown}, đã ở mức mục tiêu {c.goal()} (hạn năm {t.end}), cần giữ vững."
     else:
         along = f" (theo lộ trình: {c.v(expected)})" if expected is not None else ""
-        s = f"{lbl} {verb} {shown}{along}; {_PHRASE[status]}"
-        if c.flow and yv.partial and yv.year == t.end and floor:
+        s = f"{lbl} {verb} {shown}{along}; {c.phrase(status)}"
+        if c.flow and yv.partial and yv.year == t.end and floor and not c.awaiting:
             s += f"; trong thời gian còn lại của năm phải thêm {c.v(target - yv.value)}"
+        elif pace is not None and abs(target - v) <= _EPS * max(1.0, abs(target)):
+            # exactly at a strict bound ("dưới 16%" at 16%): a move past it is needed, not "0,00"
+            s += f"; đến năm {t.end} phải {'tăng lên' if floor else 'giảm xuống'}"
+            s += f" {'trên' if floor else 'dưới'} mức này"
         elif pace is not None and T - tv < 1 - _EPS:
             # less than a year left: the change still needed, not a yearly rate of it
             gap = target - v
@@ -606,7 +912,11 @@ def _assess_level(c: _Ctx) -> Assessment:
             s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
         elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, pace_unit, c.ind)
-        s += f" để đạt mục tiêu {c.goal()}."
+        s += f" để đạt mục tiêu {c.goal()}"
+        if met_before:
+            s += (f"; đã đạt năm {met_before[-1]}, sau đó {'giảm' if floor else 'tăng'} trở lại dưới mức mục tiêu"
+                  if floor else f"; đã đạt năm {met_before[-1]}, sau đó tăng trở lại trên mức mục tiêu")
+        s += "."
     return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=ratio,
                     progress_share=progress_share, pace_needed=pace, pace_unit=pace_unit,
                     projection=projection, **common)
@@ -641,7 +951,7 @@ def _level_pace(c: _Ctx, v: float, tv: float, target: float, T: float, mode: str
     """Change still needed a year: points for percentages, growth % for others in CAGR mode, else units."""
     unit = c.unit_per_year if (c.percent or mode == "linear") else "%/năm"
     left = T - tv
-    if status in ("achieved", "missed") or left <= _EPS:
+    if status in ("achieved", "missed") or left <= _EPS or c.awaiting:
         return None, unit
     if c.percent or mode == "linear":
         return (target - v) / left, unit
@@ -661,13 +971,17 @@ def _pace_phrase(pace: float, unit: str, ind: Indicator) -> str:
 # --- avg_growth ---------------------------------------------------------------
 
 def _assess_avg_growth(c: _Ctx) -> Assessment:
+    """Geometric mean of yearly growth. A last year known in part counts for its share of the year (6 months:
+    half a year of growth), not as a whole year; "secured" only from whole years that are not estimates."""
     t, ind = c.t, c.ind
     floor = _floor(t.cmp)
     g = float(t.value) / 100
     c.note_soft()
     base = None
+    partial: YearValue | None = None       # the last year, known in part
+    N = float(t.end - t.start + 1)
     if ind.temporal == "rate":
-        # Observations are the yearly growth rates themselves: chain them.
+        # Observations are the yearly growth rates themselves: chain them, each for the share of the year it covers.
         vals = c.in_period()
         if c.over:
             vals = [v for v in vals if v.year <= t.end]
@@ -676,65 +990,129 @@ def _assess_avg_growth(c: _Ctx) -> Assessment:
         c.note_missing_years(vals)
         for v in vals:
             c.note_provisional(v)
-        prod = 1.0
-        for v in vals:
-            prod *= max(0.0, 1 + v.value / 100)
-        n = float(len(vals))
-        N = float(t.end - t.start + 1)
         last = vals[-1]
+        if last.coverage < 1 - _EPS:
+            partial = last
+        done = vals[:-1] if partial else vals
+        prod_c = 1.0
+        for v in done:
+            prod_c *= _pow(max(0.0, 1 + v.value / 100), v.coverage)
+        n_done = float(len(done))
+        prod, n = prod_c, sum(v.coverage for v in done)
+        if partial is not None:
+            prod *= _pow(max(0.0, 1 + partial.value / 100), partial.coverage)
+            n += partial.coverage
+        firm = all(v.source == "year" and v.status != "estimate" and v.coverage >= 1 - _EPS for v in done)
         span = f"{t.start}-{last.year}" if last.year > t.start else str(last.year)
         what = f"Bình quân {span} {{verb}}"
+        part_growth = partial.value if partial else None
     else:
         # Observations are levels: growth of the level since the baseline.
         base = c.baseline()
         last = c.judged()
         if base is None or last is None:
             return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm")
-        c.note_provisional(last)
-        n = last.time - base.time
         N = t.end - base.time
         common_b = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source)
         if base.value <= 0:
             c.note("Số gốc bằng 0 hoặc âm: không tính được tốc độ tăng bình quân.")
             return c.no_data(target_value=t.value, expected=t.value, pace_unit="%/năm", latest_value=None,
                              latest_period=last.period, **common_b)
+        part_growth = None
+        prev = None
+        if c.flow and last.partial:
+            prev = next((v for v in c.values if v.year == last.year - 1 and v.source == "year"), None)
+            if prev is not None and (prev.value <= 0 or last.value <= 0 or prev.time - base.time < -_EPS):
+                prev = None
+            if prev is None:
+                whole_years = [v for v in c.values if v.source == "year" and v.time - base.time > _EPS
+                               and v.year <= last.year]
+                c.note(f"Năm {last.year} mới có {last.basis()}, thiếu số năm {last.year - 1} để so cùng kỳ; "
+                       f"chưa dùng số của năm {last.year} để tính tốc độ.")
+                if not whole_years:
+                    return c.result("no_data", f"{_label(last)} đạt {c.v(last.value)}; chưa đủ số liệu để "
+                                    f"đánh giá xu hướng.", target_value=t.value, expected=t.value,
+                                    pace_unit="%/năm", **common_b)
+                last = whole_years[-1]
+        c.note_provisional(last)
+        if prev is not None:
+            partial = last
+            c.note_provisional(prev)
+            part = last.value / (prev.value * last.fraction)
+            part_growth = (part - 1) * 100
+            prod_c, n_done = prev.value / base.value, prev.time - base.time
+            prod = prod_c * _pow(part, last.fraction)
+            n = n_done + last.fraction
+            c.note(f"Năm {last.year} mới có {last.basis()}: so với {fmt_number(100 * last.fraction, 0)}% mức năm "
+                   f"{prev.year} (tính theo tỷ lệ thời gian) tăng {fmt_number(part_growth, 2)}%, tính bằng "
+                   f"{fmt_number(last.fraction, 2)} năm tăng trưởng.")
+            firm = prev.status != "estimate"
+        else:
+            n = last.time - base.time
+            prod = max(0.0, last.estimate / base.value)
+            prod_c, n_done = prod, n
+            firm = not last.provisional
         if n <= _EPS:
-            return c.result("no_data", f"{last.period.label()} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
+            return c.result("no_data", f"{_label(last)} đạt {c.v(last.value)}; chưa đủ số liệu để đánh giá "
                             f"xu hướng.", target_value=t.value, expected=t.value, pace_unit="%/năm", **common_b)
         if base.source == "first_observation" and base.year >= t.start:
             c.note(f"Tốc độ bình quân tính từ năm {base.year}, không phải từ năm trước kỳ kế hoạch.")
-        prod = max(0.0, last.estimate / base.value)
         what = f"Từ {base.year} đến {last.year} {{verb}} bình quân"
     g_obs = _pow(prod, 1 / n) - 1 if prod > 0 else -1.0
     obs_pct = g_obs * 100
     whole = _pow(1 + g, N)
     ratio = _gap_ratio(obs_pct, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(obs_pct, t.cmp, t.value, t.soft) else "missed"
-    elif floor and prod > 0 and meets((_pow(prod, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
-        status = "achieved"
-        c.note("Mức tăng lũy kế đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm còn lại không tăng.")
+    elif floor and firm and not c.missing and prod_c > 0 and meets((_pow(prod_c, 1 / N) - 1) * 100, t.cmp, t.value, t.soft):
+        status, secured = "achieved", True
+        c.note("Mức tăng của các năm đã có số liệu cả năm đã bảo đảm bình quân cả giai đoạn, kể cả khi các năm "
+               "còn lại không tăng (nhưng không giảm).")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured, trust=True)     # secured only from whole years, none an estimate
     pace = None
-    if status not in ("achieved", "missed") and N - n > _EPS and prod > 0:
-        pace = (_pow(whole / prod, 1 / (N - n)) - 1) * 100
+    left = N - n_done
+    if status not in ("achieved", "missed") and not c.awaiting and left > _EPS and prod_c > 0:
+        pace = (_pow(whole / prod_c, 1 / max(left, 1.0)) - 1) * 100 if left >= 1 - _EPS else \
+            (whole / prod_c - 1) * 100
+        if left >= 1 - _EPS:
+            if ind.temporal == "rate":
+                rates = [v.value for v in c.values if v.source == "year"]
+                best = (max(rates) if floor else min(rates)) if len(rates) >= 2 else None
+            else:
+                best = c.best_yearly_change(growth=True)
+            status = c.reach(status, pace, best)
     share = (prod - 1) / (whole - 1) if math.isfinite(whole) and abs(whole - 1) > _EPS else None
     goal = _goal(t.cmp, fmt_number(t.value, None) + "%/năm", t.soft)
     verb = "tăng" if obs_pct >= 0 else "giảm"
     head = f"{what.format(verb=verb)} {fmt_number(abs(obs_pct), 2)}%/năm (mục tiêu {goal})"
+    if partial is not None:
+        head += f" (năm {partial.year} mới có {partial.basis()}, tính bằng {fmt_number(partial.coverage, 2)} năm)"
+    pace_unit = "%/năm"
     if status == "achieved":
         s = f"{head}; đã đạt mục tiêu" + ("" if c.over else " của cả giai đoạn") + "."
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
+        s = f"{head}; {c.phrase(status)}"
         if pace is not None:
-            s += f"; các năm còn lại phải {'tăng' if pace >= 0 else 'giảm'} bình quân {fmt_number(abs(pace), 2)}%/năm"
+            pverb = "tăng" if pace >= 0 else "giảm"
+            if left < 1 - _EPS:
+                pace_unit = f"% (đến hết năm {t.end})"
+                s += f"; đến hết năm {t.end} phải {pverb} thêm {fmt_number(abs(pace), 2)}%"
+            elif partial is not None and abs(left - 1) < _EPS:
+                pace_unit = f"% (cả năm {partial.year})"
+                s += (f"; cả năm {partial.year} phải {pverb} {fmt_number(abs(pace), 2)}% "
+                      f"({partial.basis()}: {'tăng' if part_growth >= 0 else 'giảm'} "
+                      f"{fmt_number(abs(part_growth), 2)}%)")
+            else:
+                s += f"; các năm còn lại phải {pverb} bình quân {fmt_number(abs(pace), 2)}%/năm"
         s += "."
     kw = dict(baseline_value=base.value, baseline_year=base.year, baseline_source=base.source) if base else {}
     return c.result(status, s, latest_value=obs_pct, latest_period=last.period, expected=t.value, ratio=ratio,
-                    progress_share=share, pace_needed=pace, pace_unit="%/năm",
+                    progress_share=share, pace_needed=pace, pace_unit=pace_unit,
                     projection=None if c.over else obs_pct, target_value=t.value, **kw)
 
 
@@ -762,8 +1140,13 @@ def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
     The latest year met → on track, unless fewer than half the years so far were met (at risk).
     A complete year not met → at best at risk; a partial year is judged on its pace (R).
     """
+    # a whole year (not an estimate) that failed: the "every year" target can no longer be met over the period
+    # ("relative", higher than the national average, is read over the period, not as a promise for every year)
+    failed = [y.yv.year for y in years if not y.met and y.yv.source == "year" and y.yv.status != "estimate"] \
+        if c.t.kind in EVERY_YEAR_KINDS else []
     if c.over:
-        return "achieved" if all(y.met for y in years) else "missed"
+        status = "achieved" if all(y.met for y in years) else "missed"
+        return c.settle(status, years[-1].ratio, secured=bool(failed))
     last = years[-1]
     share = sum(y.met for y in years) / len(years)
     if last.met:
@@ -774,21 +1157,25 @@ def _per_year_status(c: _Ctx, years: list[_Year]) -> str:
         status = _worse("at_risk", status_from_ratio(last.ratio))
     if status == "on_track" and share < 0.5:
         status = "at_risk"
+    if failed:
+        status = _worse("off_track", status)
+        c.lost = failed
     return status
 
 
 def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | None, pace_unit: str,
                      extra: str = "") -> Assessment:
+    for y in years:
+        c.note_provisional(y.yv)      # first: the status depends on what the verdict rests on
     status = _per_year_status(c, years)
     last = years[-1]
     for y in years:
-        c.note_provisional(y.yv)
         if y.exceeded:
             c.note(f"Năm {y.yv.year} vượt cận trên ({c.plan(c.t.high)}).")
     n_met = sum(y.met for y in years)
     N = c.t.end - c.t.start + 1
     expected = last.threshold * last.yv.fraction if (c.flow and last.yv.partial) else last.threshold
-    lbl = last.yv.period.label()
+    lbl = _label(last.yv)
     part = (f" (theo tỷ lệ thời gian cần {c.v(expected)})" if c.flow and last.yv.partial else "")
     tally = f"{n_met}/{len(years)} năm đạt"
     head = f"{lbl} đạt {c.v(last.yv.value)}{part}, mục tiêu {goal_text}{extra}"
@@ -796,8 +1183,11 @@ def _per_year_result(c: _Ctx, years: list[_Year], goal_text: str, pace: float | 
         s = f"{head}; cả {len(years)} năm có số liệu đều đạt."
     elif status == "missed":
         s = f"{head}; hết giai đoạn, {tally}, không đạt yêu cầu mỗi năm."
+    elif c.lost:
+        s = (f"{head}; {tally}; năm {', '.join(map(str, c.lost))} không đạt nên không còn đạt được yêu cầu "
+             f"mỗi năm của cả {_span(c.t)}.")
     else:
-        s = f"{head}; {_PHRASE[status]}, {tally}."
+        s = f"{head}; {c.phrase(status)}, {tally}."
     return c.result(status, s, latest_value=last.yv.value, latest_period=last.yv.period, expected=expected,
                     ratio=last.ratio, progress_share=n_met / N, pace_needed=None if c.over else pace,
                     pace_unit=pace_unit, target_value=last.threshold)
@@ -849,16 +1239,20 @@ def _yearly_average(c: _Ctx, vals: list[YearValue]) -> Assessment:
     avg = total / e
     need_total = t.value * N
     ratio = _gap_ratio(avg, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(avg, t.cmp, t.value, t.soft) else "missed"
     elif floor and c.flow and meets(total / N, t.cmp, t.value, t.soft):
-        status = "achieved"
+        status, secured = "achieved", True
         c.note(f"Tổng {_years(vals)} đã đủ bình quân cả {_span(t)}.")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured)
     pace = None
-    if status not in ("achieved", "missed") and N - e > _EPS:
-        pace = (need_total - total) / (N - e)
+    left = c.years_left(N - e)
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
+        pace = (need_total - total) / left
+        status = c.reach(status, pace, c.best_yearly_amount(vals))
     head = (f"Bình quân {_years(vals)} đạt {c.v(avg)}/năm (mục tiêu bình quân {c.goal()} mỗi năm"
             + (f"; tổng {c.v(total)}" if c.flow else "") + ")")
     if status == "achieved":
@@ -866,9 +1260,9 @@ def _yearly_average(c: _Ctx, vals: list[YearValue]) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
+        s = f"{head}; {c.phrase(status)}"
         if pace is not None:
-            s += "; " + _still_needed(c, need_total - total, pace, N - e)
+            s += "; " + _still_needed(c, need_total - total, pace, left)
         s += "."
     return c.result(status, s, latest_value=avg, latest_period=vals[-1].period, expected=t.value, ratio=ratio,
                     progress_share=total / need_total if need_total else None, pace_needed=pace,
@@ -927,17 +1321,25 @@ def _assess_sum(c: _Ctx) -> Assessment:
         c.note_provisional(v)
     total = sum(v.value for v in vals)
     e = sum(v.fraction if c.flow else 1.0 for v in vals)
-    expected = t.value * e / N
-    ratio = _gap_ratio(total * N / e, t.value, floor)
+    # the time that has passed counts, with or without a figure: a year not reported adds nothing known
+    elapsed = max(e, N - c.years_left(N)) if (c.flow and not c.over) else e
+    expected = t.value * elapsed / N
+    ratio = _gap_ratio(total * N / elapsed, t.value, floor)
+    secured = False
     if c.over:
         status = "achieved" if meets(total, t.cmp, t.value, t.soft) else "missed"
+        secured = not floor and not meets(total, t.cmp, t.value, t.soft)   # a ceiling passed stays passed
     elif floor and meets(total, t.cmp, t.value, t.soft):
-        status = "achieved"
+        status, secured = "achieved", True      # amounts only add up: the years still to come cannot undo it
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio, secured)
     pace = None
-    if status not in ("achieved", "missed") and N - e > _EPS:
-        pace = (t.value - total) / (N - e)
+    # years passed without a figure count as passed (unknown), not as time still to come
+    left = c.years_left(N - e)
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
+        pace = (t.value - total) / left
+        status = c.reach(status, pace, c.best_yearly_amount(vals))
     projection = None if c.over else total + total / e * (N - e)
     share = total / t.value if t.value else None
     pct = f", bằng {fmt_number(100 * share, 1)}% mục tiêu" if share is not None else ""
@@ -947,9 +1349,9 @@ def _assess_sum(c: _Ctx) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head} (theo tiến độ cần {c.v(expected)}); {_PHRASE[status]}"
+        s = f"{head} (theo tiến độ cần {c.v(expected)}); {c.phrase(status)}"
         if pace is not None:
-            s += "; " + _still_needed(c, t.value - total, pace, N - e)
+            s += "; " + _still_needed(c, t.value - total, pace, left)
         s += "."
     return c.result(status, s, latest_value=total, latest_period=vals[-1].period, expected=expected, ratio=ratio,
                     progress_share=share, pace_needed=pace, pace_unit=unit, projection=projection,
@@ -974,7 +1376,7 @@ def _assess_change(c: _Ctx) -> Assessment:
     c.note_provisional(yv)
     n = yv.time - base.time
     if n <= _EPS:
-        return c.result("no_data", f"{yv.period.label()}: {c.v(yv.value)}; chưa đủ số liệu để đánh giá xu hướng.",
+        return c.result("no_data", f"{_label(yv)}: {c.v(yv.value)}; chưa đủ số liệu để đánh giá xu hướng.",
                         **common)
     N = t.end - base.time
     v = yv.estimate
@@ -987,24 +1389,36 @@ def _assess_change(c: _Ctx) -> Assessment:
         c.note(f"Mức thay đổi từ năm {base.year} đã đủ cho cả giai đoạn đến năm {t.end}.")
     else:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio)
     pace = None
     left = t.end - yv.time
-    if status not in ("achieved", "missed") and left > _EPS:
+    if status not in ("achieved", "missed") and left > _EPS and not c.awaiting:
         pace = (base.value + value * N - v) / left
+        end_value = base.value + value * N
+        lo, hi = c.natural_bounds()
+        if (lo is not None and end_value < lo - _EPS) or (hi is not None and end_value > hi + _EPS):
+            c.note(f"Mức cần đạt năm {t.end} ({c.v(end_value)}) vượt giới hạn tự nhiên của chỉ số.")
+            status = c.reach(status, math.inf if floor else -math.inf, None)
+        else:
+            status = c.reach(status, pace, c.best_yearly_change())
     share = (v - base.value) / (value * N) if value else None
     per = "điểm %" if c.percent else c.ind.unit.strip()
 
     def ch(x: float, dec: int | None = 2 if c.percent else c.ind.decimals) -> str:
         return f"{'tăng' if x >= 0 else 'giảm'} {_with_unit(fmt_number(abs(x), dec), per)}/năm"
-    head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text(yv.period)} ({c.v(yv.value)}) bình quân "
-            f"{ch(obs)} (mục tiêu bình quân {ch(value, None)})")
+    head = (f"Từ {base.year} ({c.v(base.value)}) đến {_in_text_v(yv)} ({c.v(yv.value)}) bình quân "
+            f"{ch(obs)} (mục tiêu bình quân {change_goal(t.cmp, value, per, t.soft)})")
     if status == "achieved":
         s = f"{head}; đã đạt mục tiêu."
     elif status == "missed":
         s = f"{head}; không đạt mục tiêu {_span(t)}."
     else:
-        s = f"{head}; {_PHRASE[status]}"
-        if pace is not None:
+        s = f"{head}; {c.phrase(status)}"
+        if pace is not None and left < 1 - _EPS:
+            gap = pace * left
+            amount = f"{fmt_number(abs(gap), 2 if c.percent else c.ind.decimals)} {per}".strip()
+            s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
+        elif pace is not None:
             s += f"; thời gian còn lại phải {ch(pace)}"
         s += "."
     common.update(latest_value=obs, latest_period=yv.period, ratio=ratio, progress_share=share, pace_needed=pace,
@@ -1024,14 +1438,31 @@ def _assess_share(c: _Ctx) -> Assessment:
     unit = "điểm %/năm" if c.percent else c.unit_per_year
     common = dict(target_value=value, pace_unit=unit, baseline_value=base.value if base else None,
                   baseline_year=base.year if base else None, baseline_source=base.source if base else None)
-    c.note(f"Chỉ tiêu cơ cấu: đạt khi cách mục tiêu không quá {fmt_number(tol, None)} "
-           f"{'điểm %' if c.percent else c.ind.unit}.")
+    pts_word = "điểm %" if c.percent else c.ind.unit
+    # The plan states a shift ("chiếm 16,42%, giảm 2,34% so với năm 2020"): keep its direction. Going further
+    # in the planned direction is meeting it; the tolerance is a share of the planned shift, not ±1 point.
+    shift = (value - base.value) if (base is not None and base.source in ("plan", "implied")) else 0.0
+    directional = abs(shift) > _EPS
+    if directional:
+        tol = float(t.tolerance) if t.tolerance is not None else SHARE_SHIFT_TOLERANCE * abs(shift)
+        way = "giảm" if shift < 0 else "tăng"
+        c.note(f"Chỉ tiêu cơ cấu có hướng: kế hoạch nêu {way} {fmt_number(abs(shift), 2)} {pts_word} so với năm "
+               f"{base.year}; đạt khi {way} tới {c.plan(value)} (sai số {fmt_number(tol, 2)} {pts_word}, "
+               f"{fmt_number(100 * SHARE_SHIFT_TOLERANCE, 0)}% mức chuyển dịch), {way} nhiều hơn cũng là đạt.")
+    else:
+        c.note(f"Chỉ tiêu cơ cấu: đạt khi cách mục tiêu không quá {fmt_number(tol, None)} {pts_word}.")
     if yv is None:
         return c.no_data(**common)
     c.note_provisional(yv)
     v, tv = yv.estimate, yv.time
     d = abs(v - value)
-    within = d <= tol + _EPS
+    if directional:
+        beyond = (v - value) * (1 if shift > 0 else -1)       # > 0: further in the planned direction
+        within = beyond >= -tol - _EPS
+        if beyond > 0:
+            d = 0.0
+    else:
+        within = d <= tol + _EPS
     have_trend = base is not None and tv - base.time > _EPS
     expected = ratio = share = projection = None
     status = None
@@ -1056,10 +1487,16 @@ def _assess_share(c: _Ctx) -> Assessment:
         status = "no_data"
     elif status is None:
         status = status_from_ratio(ratio)
+    status = c.settle(status, ratio)
     pace = None
-    if status not in ("achieved", "missed") and T - tv > _EPS and not within:
+    if status not in ("achieved", "missed") and T - tv > _EPS and not within and not c.awaiting:
         pace = (value - v) / (T - tv)
-    head = f"{yv.period.label()} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)} (cách {fmt_number(d, 2)} điểm)"
+    head = f"{_label(yv)} chiếm {c.v(yv.value)}, mục tiêu {c.plan(value)}"
+    if directional:
+        head += f" ({way} {fmt_number(abs(shift), 2)} điểm so với năm {base.year})"
+        head += ("; đã " + way + " vượt mức kế hoạch") if d == 0.0 else f" (còn cách {fmt_number(d, 2)} điểm)"
+    else:
+        head += f" (cách {fmt_number(d, 2)} điểm)"
     if status == "achieved":
         s = f"{head}; đạt cơ cấu mục tiêu."
     elif status == "missed":
@@ -1067,9 +1504,15 @@ def _assess_share(c: _Ctx) -> Assessment:
     elif status == "no_data":
         s = f"{head}; chưa đủ số liệu để đánh giá xu hướng."
     else:
-        s = f"{head}; {_PHRASE[status]}"
-        if pace is not None:
+        s = f"{head}; {c.phrase(status)}"
+        if pace is not None and T - tv < 1 - _EPS:
+            gap = value - v
+            amount = (fmt_number(abs(gap), 2) + " điểm %") if c.percent else c.v(abs(gap))
+            s += f"; đến hết năm {t.end} phải {'tăng' if gap >= 0 else 'giảm'} thêm {amount}"
+        elif pace is not None:
             s += f"; từ nay đến năm {t.end} " + _pace_phrase(pace, unit, c.ind)
+        elif within and directional:
+            s += f"; cần giữ mức chuyển dịch này đến năm {t.end}"
         elif within:
             s += f"; cần giữ trong phạm vi ±{fmt_number(tol, None)} điểm đến năm {t.end}"
         s += "."
@@ -1105,11 +1548,12 @@ def _assess_step(c: _Ctx) -> Assessment:
         status = "on_track" if yv.partial else "achieved"
     else:
         status = status_from_ratio(y.ratio)
+    status = c.settle(status, y.ratio, secured=c.flow and floor and meets(yv.value, t.cmp, t.value, t.soft))
     expected = t.value * yv.fraction if (c.flow and yv.partial) else t.value
     pace = None
     if c.flow and floor and status not in ("achieved", "missed"):
         pace = max(t.value - yv.value, 0.0)
-    head = f"{yv.period.label()} đạt {c.v(yv.value)}"
+    head = f"{_label(yv)} đạt {c.v(yv.value)}"
     if c.flow and yv.partial:
         head += f" (theo tỷ lệ thời gian cần {c.v(expected)})"
     head += f", mục tiêu năm {Y} {c.goal()}"
@@ -1118,7 +1562,7 @@ def _assess_step(c: _Ctx) -> Assessment:
     elif status == "missed":
         s = f"{head}; không đạt."
     else:
-        s = f"{head}; {_PHRASE[status]}" + (f", còn thiếu {c.v(pace)}" if pace else "") + "."
+        s = f"{head}; {c.phrase(status)}" + (f", còn thiếu {c.v(pace)}" if pace else "") + "."
     return c.result(status, s, latest_value=yv.value, latest_period=yv.period, expected=expected, ratio=y.ratio,
                     progress_share=yv.value / t.value if (c.flow and t.value) else None, pace_needed=pace,
                     pace_unit=pace_unit, target_value=t.value)
@@ -1157,7 +1601,7 @@ def worked_examples() -> list[tuple[str, Assessment]]:
         return Target("dienbien_2021_2025", tid, code, kind, "…", **kw)
 
     def pts(d):
-        return [Point.of(k, v) for k, v in d.items()]
+        return [Point.of(k, *(v if isinstance(v, tuple) else (v,))) for k, v in d.items()]
 
     poverty = ind("poverty_rate", "%", "down", decimals=2,
                   breaks=((2021, "Chuẩn nghèo đa chiều giai đoạn 2021-2025 (Nghị định 07/2021/NĐ-CP)"),))
@@ -1212,10 +1656,60 @@ def worked_examples() -> list[tuple[str, Assessment]]:
          ind("grdp_growth", "%", temporal="rate", decimals=2),
          pts({2021: 5.1, 2022: 9.3, 2023: 4.6, 2024: 8.2}), P("2024"),
          pts({2021: 2.58, 2022: 8.02, 2023: 5.05, 2024: 7.09})),
+        ("count: 02 huyện đạt chuẩn nông thôn mới (gốc 0 năm 2020: tiến độ tuyến tính)",
+         tgt("ntm_districts", "ntm_districts", "count", cmp=">=", value=2, baseline=Baseline(2020, 0)),
+         ind("ntm_districts", "huyện", decimals=0), pts({2022: 0, 2023: 1}), P("2023"), None),
         ("step: năm 2024 kết nạp 1.200 đảng viên trở lên (lũy kế 9 tháng)",
          Target("laichau", "admissions_2024", "party_admissions", "step", "…", 2024, 2024, cmp=">=", value=1200),
          ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
          pts({"2024Q3-YTD": 850}), P("2024Q3"), None),
+    ]
+    # issue 10: what a verdict rests on, missing years, lost targets, truthful sentences
+    growth = ind("grdp_growth", "%", temporal="rate", decimals=2)
+    forest = ind("forest_cover", "%", decimals=1)
+    jobs = ind("new_jobs", "lao động", temporal="flow", decimals=0)
+    usd = ind("exports", "triệu USD", temporal="flow", decimals=1)
+    g4 = {2021: 6.2, 2022: 7.8, 2023: 7.0, 2024: 6.9}
+    forest_t = tgt("forest_cover_2025", "forest_cover", "level_min", cmp=">=", value=45.5)
+    ex += [
+        ("tạm tính, năm cuối mới có 6 tháng: GRDP tăng bình quân 7,16%/năm (số 6 tháng 2025 là số ước 7,15%)",
+         tgt("grdp_growth_avg", "grdp_growth", "avg_growth", cmp=">=", value=7.16), growth,
+         pts({**g4, "2025Q2-YTD": (7.15, "estimate")}), P("2025Q2"), None),
+        ("tạm tính, 6 tháng rất cao vẫn không \"bảo đảm\" cả giai đoạn (số 6 tháng 2025: 20%)",
+         tgt("grdp_growth_avg", "grdp_growth", "avg_growth", cmp=">=", value=7.16), growth,
+         pts({**g4, "2025Q2-YTD": (20.0, "estimate")}), P("2025Q2"), None),
+        ("ước đạt: che phủ rừng 45,5%, số sơ bộ cuối Quý II/2025 đã đạt", forest_t, forest,
+         pts({2023: 44.6, 2024: 45.0, "2025Q2": (45.8, "preliminary")}), P("2025Q2"), None),
+        ("đã bảo đảm dù mới có 9 tháng: năm 2024 kết nạp 1.200 đảng viên trở lên (9 tháng: 1.250, sơ bộ)",
+         Target("laichau", "admissions_2024", "party_admissions", "step", "…", 2024, 2024, cmp=">=", value=1200),
+         ind("party_admissions", "đảng viên", temporal="flow", decimals=0),
+         pts({"2024Q3-YTD": (1250, "preliminary")}), P("2024Q3"), None),
+        ("năm hạn đã hết, chưa có số năm 2025: che phủ rừng 45,5%", forest_t, forest,
+         pts({2023: 44.8, 2024: 45.6}), P("2025Q4"), None),
+        ("quý riêng không thay cho cả năm: việc làm mới có Quý II/2025, thiếu Quý I",
+         tgt("new_jobs", "new_jobs", "yearly", cmp=">=", value=9000), jobs,
+         pts({2021: 9100, 2022: 9200, 2023: 9300, 2024: 9100, "2025Q2": 2400}), P("2025Q2"), None),
+        ("năm thiếu số liệu: công nghiệp tăng 10-12%/năm, thiếu năm 2023, hết giai đoạn",
+         tgt("industry_growth", "industry_growth", "range", low=10, high=12), growth,
+         pts({2021: 10.5, 2022: 11.0, 2024: 10.4, 2025: 11.0}), P("2025"), None),
+        ("đã mất: việc làm mới 9.000 lao động/năm, năm 2022 không đạt",
+         tgt("new_jobs", "new_jobs", "yearly", cmp=">=", value=9000), jobs,
+         pts({2021: 9100, 2022: 8800, 2023: 9300, 2024: 9050}), P("2024"), None),
+        ("tổng giai đoạn, năm đã qua không có số: xuất khẩu 2021-2025 đạt 401 triệu USD, thiếu 2023-2024",
+         tgt("exports_total", "exports", "sum", cmp=">=", value=401), usd,
+         pts({2021: 60, 2022: 70}), P("2024"), None),
+        ("\"dưới X\" đúng bằng X: tỷ lệ hộ nghèo 16,00% năm 2024",
+         tgt("poverty_2025", "poverty_rate", "level_max", cmp="<", value=16, baseline=Baseline(2020, 29.93)),
+         poverty, pts({2023: 18.0, 2024: 16.0}), P("2024"), None),
+        ("đạt rồi mất: che phủ rừng 45,6% (2022), 45,2% (2023)", forest_t, forest,
+         pts({2022: 45.6, 2023: 45.2}), P("2023"), None),
+        ("ngoài tầm: 13 bác sĩ/1 vạn dân năm 2025, chuỗi tăng tốt nhất 0,3 một năm",
+         tgt("doctors_2025", "doctors", "level_min", cmp=">=", value=13),
+         ind("doctors", "bác sĩ/1 vạn dân", decimals=1), pts({2021: 9.0, 2022: 9.3, 2023: 9.5, 2024: 9.8}),
+         P("2024"), None),
+        ("còn dưới một năm: hộ nghèo bình quân giảm 2,97 điểm %/năm, số cuối Quý II/2025",
+         tgt("poverty_change", "poverty_rate", "change", cmp="<=", value=-2.97, baseline=Baseline(2020, 29.93)),
+         poverty, pts({2023: 22.0, 2024: 20.0, "2025Q2": (19.0, "preliminary")}), P("2025Q2"), None),
     ]
     return [(title, assess_target(t, i, s, a, benchmark=b)) for title, t, i, s, a, b in ex]
 
@@ -1226,7 +1720,9 @@ def render_worked_examples() -> str:
     for title, a in worked_examples():
         lines.append(f"### {title}")
         lines.append("")
-        lines.append(f"- trạng thái: **{STATUSES[a.status]['label']}** (`{a.status}`)")
+        lines.append(f"- trạng thái: **{STATUSES[a.status]['label']}** (`{a.status}`)"
+                     + (", tạm tính (`provisional`)" if a.provisional else ""))
+        lines.append(f"- căn cứ (`basis`): {a.basis}")
         for name in ("latest_value", "expected", "ratio", "progress_share", "pace_needed", "projection",
                      "baseline_value", "target_value"):
             x = getattr(a, name)

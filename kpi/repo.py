@@ -123,9 +123,9 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
                 b.year if b else None, b.value if b else None, b.implied if b else None,
                 t.soft, t.quote, t.choice])
         for i, m in enumerate(plan.milestones):
-            con.execute("INSERT INTO milestones VALUES (?,?,?,?,?,?,?,?,?,?)", [
+            con.execute("INSERT INTO milestones VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
                 plan.id, m.id, i, m.title, m.deadline, m.responsible, m.evidence, m.section,
-                m.quote, m.choice])
+                m.quote, m.choice, m.deadline_source])
     after = [_fingerprint(con, t, keys[t]) for t in tables]
     if before != after:
         b, a, counts = catalog_diff(old_rows, catalog_rows(con))
@@ -196,7 +196,8 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
         milestones.setdefault(d["plan_id"], []).append(Milestone(
             plan_id=d["plan_id"], id=d["id"], title=d["title"], deadline=d["deadline"],
             responsible=d["responsible"], quote=d["quote"], evidence=d["evidence"] or "",
-            section=d["section"] or "", choice=d["choice"] or ""))
+            section=d["section"] or "", choice=d["choice"] or "",
+            deadline_source=d.get("deadline_source") or "stated"))
     for d in _dicts(con, "SELECT * FROM plans ORDER BY start_year, id"):
         cat.plans[d["id"]] = Plan(
             id=d["id"], title=d["title"], short_title=d["short_title"], doc_number=d["doc_number"] or "",
@@ -305,8 +306,10 @@ def mark_milestone(con: duckdb.DuckDBPyConnection, plan_id: str, milestone_id: s
 
 
 def series_points(df: pd.DataFrame) -> list:
-    """Rows of current observations → ``kpi.progress.Point`` list, sorted by period."""
+    """Rows of current observations → ``kpi.progress.Point`` list (with each value's status), sorted by period."""
     from kpi.progress import Point
 
-    pts = [Point(Period.parse(p), float(v)) for p, v in zip(df["period"], df["value"])]
+    statuses = df["status"] if "status" in df.columns else ["official"] * len(df)
+    pts = [Point(Period.parse(p), float(v), str(s) if isinstance(s, str) else "official")
+           for p, v, s in zip(df["period"], df["value"], statuses)]
     return sorted(pts, key=lambda pt: pt.period.sort_key())

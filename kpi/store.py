@@ -468,6 +468,9 @@ CREATE TABLE indicator_aliases (     -- a name a unit's form uses for a catalogu
     PRIMARY KEY (alias_key, unit)
 );
 """),
+    (8, "milestone deadlines: stated or inferred", """
+ALTER TABLE milestones ADD COLUMN deadline_source VARCHAR DEFAULT 'stated';  -- stated | inferred
+"""),
 ]
 
 SCHEMA_VERSION = max(v for v, _n, _s in MIGRATIONS)

@@ -35,14 +35,18 @@ def target_text(t: Target, ind) -> str:
         return f"{cmp}mức cả nước" if t.benchmark and t.benchmark.get("unit") == "VN" else f"{cmp}mức chuẩn"
     if t.kind == "avg_growth":
         return f"{cmp}{fmt_number(t.value, 2)}%/năm (bình quân {t.start}–{t.end})"
-    if t.kind == "change":
+    if t.kind == "change":      # as written: "giảm trên 3,5 điểm %/năm", never "< -3,50 điểm %/năm"
         unit = "điểm %" if ind.is_percent else ind.unit
-        return f"{cmp}{fmt_number(t.value, 2)} {unit}/năm"
+        return progress.change_goal(t.cmp, t.value, unit, t.soft)
     if t.kind == "sum":
         return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.start}–{t.end})"
     if t.kind == "yearly":
         return f"{cmp}{fmt_value(t.value, ind.unit, d)}/năm"
     if t.kind == "share":
+        if t.baseline is not None and abs(t.value - t.baseline.value) > 1e-9:     # the shift the plan states
+            shift = t.value - t.baseline.value
+            return (f"{fmt_value(t.value, ind.unit, d)} ({'giảm' if shift < 0 else 'tăng'} "
+                    f"{fmt_number(abs(shift), 2)} điểm so với {t.baseline.year})")
         return f"{fmt_value(t.value, ind.unit, d)} (±{fmt_number(t.tolerance or 1, 1)})"
     return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.end})"
 
@@ -53,7 +57,8 @@ def latest_text(a: progress.Assessment, t: Target, ind) -> str:
     if t.kind in ("avg_growth",):
         return f"{fmt_number(a.latest_value, 2)}%/năm"
     if t.kind == "change":
-        return f"{fmt_number(a.latest_value, 2)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
+        x = a.latest_value
+        return f"{'giảm' if x < 0 else 'tăng'} {fmt_number(abs(x), 2)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
     return fmt_value(a.latest_value, ind.unit, ind.decimals)
 
 

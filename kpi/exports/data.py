@@ -53,6 +53,11 @@ class TargetRow:
         return f"{meta['symbol']} {meta['label']}"
 
     @property
+    def status_cell_text(self) -> str:
+        """The status as a report's cell shows it: "(tạm tính)" under it when the verdict is provisional."""
+        return self.status_text + ("\n(tạm tính)" if self.assessment.provisional else "")
+
+    @property
     def latest_text(self) -> str:
         return latest_text(self.assessment, self.target, self.indicator)
 
@@ -211,7 +216,9 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     by_ind = {}
     if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
-    rows = [TargetRow(t, cat.indicators[t.indicator], a) for t, a in zip(plan.targets, report.targets)]
+    # a unit's row shows the target it is judged against (kpi.assess.unit_target), not the province's
+    rows = [TargetRow(getattr(report.unit_targets.get(t.id), "target", None) or t, cat.indicators[t.indicator], a)
+            for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
     reporting = reporting_table(plan, units, uploads, subunits, as_of)

@@ -179,6 +179,7 @@ def scorecard_frame(data) -> tuple[pd.DataFrame, dict]:
             "Tiến độ so với yêu cầu (R)": a.ratio,
             "Cần đạt mỗi năm còn lại": a.pace_needed, "Đơn vị (mức cần đạt)": a.pace_unit if a.pace_needed is not None else "",
             "Nhận định": a.sentence, "Nguyên văn kế hoạch": r.target.quote, "Mã chỉ tiêu": r.target.id,
+            "Tạm tính": "có" if a.provisional else "", "Căn cứ": a.basis,
         })
     df = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
     formats = {
@@ -191,11 +192,11 @@ def scorecard_frame(data) -> tuple[pd.DataFrame, dict]:
 
 SCORECARD_COLUMNS = ["STT", "Mục", "Chỉ tiêu", "Lĩnh vực", "Thực hiện", "Đơn vị tính", "Kỳ số liệu", "Mục tiêu",
                      "Trạng thái", "Tiến độ so với yêu cầu (R)", "Cần đạt mỗi năm còn lại", "Đơn vị (mức cần đạt)",
-                     "Nhận định", "Nguyên văn kế hoạch", "Mã chỉ tiêu"]
+                     "Nhận định", "Nguyên văn kế hoạch", "Mã chỉ tiêu", "Tạm tính", "Căn cứ"]
 SCORECARD_WIDTHS = {"STT": 5, "Mục": 7, "Chỉ tiêu": 40, "Lĩnh vực": 14, "Thực hiện": 12, "Đơn vị tính": 14,
                     "Kỳ số liệu": 14, "Mục tiêu": 24, "Trạng thái": 20, "Tiến độ so với yêu cầu (R)": 11,
                     "Cần đạt mỗi năm còn lại": 12, "Đơn vị (mức cần đạt)": 13, "Nhận định": 60,
-                    "Nguyên văn kế hoạch": 60, "Mã chỉ tiêu": 24}
+                    "Nguyên văn kế hoạch": 60, "Mã chỉ tiêu": 24, "Tạm tính": 9, "Căn cứ": 40}
 
 
 def milestones_frame(data) -> pd.DataFrame:

@@ -470,7 +470,7 @@ def _section_targets(doc, data: ReportData) -> None:
     _para(doc, "Giá trị thực hiện là số liệu mới nhất đến hết kỳ báo cáo (kỳ của số liệu ghi trong ngoặc). "
                "Cột cuối là mức cần đạt mỗi năm trong thời gian còn lại để hoàn thành mục tiêu.", style="Nội dung")
     rows = [[str(i), f"{r.indicator.name}", f"{r.latest_text}\n({r.period_text})" if r.assessment.latest_period
-             else r.latest_text, _glued(r.target_text), r.status_text, r.pace_text]
+             else r.latest_text, _glued(r.target_text), r.status_cell_text, r.pace_text]
             for i, r in enumerate(data.rows, start=1)]
     c = WD_ALIGN_PARAGRAPH.CENTER
     _grid(doc, ["TT", "Chỉ tiêu", "Thực hiện", "Mục tiêu", "Trạng thái", "Cần đạt mỗi năm"], rows,

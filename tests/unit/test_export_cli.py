@@ -56,11 +56,11 @@ def test_report_writes_word_excel_and_charts(demo_copy, tmp_path, capsys, render
     doc = Document(str(out))
     assert doc.tables[0].rows[1].cells[0].text == "Số 12/BC-VPTU"
     assert doc.tables[0].rows[1].cells[1].text == "Bến Tre, ngày 10 tháng 7 năm 2025"
-    assert len(doc.inline_shapes) == 12                                    # status chart + 11 targets needing attention
+    assert len(doc.inline_shapes) == 14        # status chart + 13 targets needing attention (11 before issue 10)
     assert load_workbook(tmp_path / "bang.xlsx")["Chỉ tiêu"].max_row >= 30
     files = sorted(p.name for p in (tmp_path / "img").iterdir())
-    assert len(files) == 24 and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
-    assert "[########################] 26/26 Xong" in err           # the progress bar on stderr: 24 images, Word, Excel
+    assert len(files) == 28 and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
+    assert "[########################] 30/30 Xong" in err           # the progress bar on stderr: 28 images, Word, Excel
     [(who, via, obj, after)] = exports_logged(demo_copy)                   # in the audit log
     assert (who, via, obj) == ("@local", "cli", "bentre_2024_2025 2025Q2")
     assert json.loads(after)["files"] == [str(out), str(tmp_path / "bang.xlsx"), str(tmp_path / "img")]

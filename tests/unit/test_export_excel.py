@@ -37,7 +37,10 @@ def test_scorecard_headers_rows_and_layout(book, data):
     assert [c.value for c in ws[1]] == excel.SCORECARD_COLUMNS
     assert ws.max_row >= len(data.rows) + 1 and len(data.rows) == 77
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:O{len(data.rows) + 1}"
+    assert ws.auto_filter.ref == f"A1:Q{len(data.rows) + 1}"
+    prov = _column(ws, "Tạm tính")
+    assert [ws.cell(row=i, column=prov).value == "có" for i in range(2, len(data.rows) + 2)] == \
+        [r.assessment.provisional for r in data.rows]
     assert all(c.font.bold for c in ws[1])
     assert ws.column_dimensions["C"].width == 40 and ws.column_dimensions["M"].width == 60
     assert ws.print_title_rows == "$1:$1"
@@ -79,7 +82,9 @@ def test_status_cells_carry_the_status_colours(book, data):
         assert c.fill.fill_type == "solid" and _rgb(c.fill.fgColor) == meta["color"].lstrip("#").upper()
         assert _rgb(c.font.color) == meta["text_color"].lstrip("#").upper()
         seen.add(r.status)
-    assert {"achieved", "on_track", "at_risk", "off_track"} <= seen
+    # as of Quý II/2025 every 2025 figure of the demo is an estimate or part of a year: nothing is "achieved" yet
+    # (issue 10), so the achieved colour is checked on the statuses table instead
+    assert {"on_track", "at_risk", "off_track"} <= seen and "achieved" not in seen
 
 
 def test_milestone_sheet_has_dates_and_colours(book, data):

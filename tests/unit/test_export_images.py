@@ -81,7 +81,8 @@ def test_png_is_print_size_with_title_and_source_inside(renderer, data):
     assert px.shape == (h, w, 3)
     assert white(px) > 0.6                                              # a white page …
     assert dark(px) < 0.05                                              # … without black bars
-    for status in ("achieved", "on_track", "at_risk"):                 # the bars in the status colours
+    # the bars in the status colours (as of Quý II/2025 nothing of the demo is "achieved" yet: issue 10)
+    for status in ("on_track", "at_risk", "off_track"):
         assert near(px, STATUSES[status]["color"]) > 0.002, status
     assert ink(px[: int(0.1 * h)]) > 0.002, "the title is drawn at the top"
     assert ink(px[h - int(0.12 * h):]) > 0.002, "the source line is drawn at the bottom"

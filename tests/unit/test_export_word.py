@@ -144,7 +144,8 @@ def test_one_row_per_target_with_status_colour(report, data):
         assert cells[1].text == r.indicator.name
         assert cells[2].text.startswith(r.latest_text)
         assert cells[3].text.replace("\u00a0", " ") == r.target_text
-        assert cells[4].text == r.status_text
+        assert cells[4].text == r.status_cell_text
+        assert ("tạm tính" in cells[4].text) == r.assessment.provisional      # the report says what is provisional
         assert cells[5].text == r.pace_text
         shd = cells[4]._tc.tcPr.find(qn("w:shd"))
         assert shd.get(qn("w:fill")) == STATUSES[r.status]["color"].lstrip("#").upper()
@@ -156,7 +157,9 @@ def test_one_row_per_target_with_status_colour(report, data):
 
 def test_charts_of_the_targets_needing_attention(report, data):
     attention = data.attention
-    assert len(attention) == sum(data.counts()[s] for s in ("at_risk", "off_track", "regressing", "missed")) == 27
+    # 34 since issue 10 (27 before): every-year targets with a failed year, paces out of reach, shares short of
+    # their stated shift
+    assert len(attention) == sum(data.counts()[s] for s in ("at_risk", "off_track", "regressing", "missed")) == 34
     assert len(report.inline_shapes) == 1 + len(attention)                 # the status chart, then one per target
     pngs = [p for p in report.part.package.parts if p.content_type == "image/png"]
     assert len(pngs) == len(report.inline_shapes)
