@@ -261,14 +261,16 @@ def _year_value(year: int, pts: dict[Period, tuple[float, str]], temporal: str,
         if k == 0:
             return None
         return YearValue(year, cum[k][0], k / 4, Period(year, k, True), cum[k][1], temporal, cum[k][2])
-    if temporal == "rate":   # a quarter alone against the same quarter a year before is not the year so far
-        alone = sorted(p for p in pts if p.kind == "Q")
-        pts = {p: v for p, v in pts.items() if p.kind != "Q"}
-        if alone and not pts:
-            notes.append(f"Năm {year}: chỉ có số của riêng {', '.join(p.label() for p in alone)} (so với cùng quý "
-                         f"năm trước), không phải số từ đầu năm; chưa dùng để đánh giá chỉ tiêu cả năm.")
-        if not pts:
-            return None
+    if temporal == "rate":
+        # A later quarter alone (Q2 against Q2 a year before) is not the year so far: where a year-to-date
+        # figure exists, that one counts. Quý I alone is the year so far; a later quarter alone with nothing
+        # else is used for what it is below (provisional, and the note names it).
+        alone = sorted(p for p in pts if p.kind == "Q" and p.quarter > 1)
+        rest = {p: v for p, v in pts.items() if not (p.kind == "Q" and p.quarter > 1)}
+        if alone and rest:
+            notes.append(f"Năm {year}: số của riêng {', '.join(p.label() for p in alone)} (so với cùng quý năm "
+                         f"trước) không phải số từ đầu năm; đánh giá theo số lũy kế.")
+            pts = rest
     last = max(pts, key=lambda p: p.sort_key())
     return YearValue(year, pts[last][0], last.quarter / 4, last, "ytd" if last.ytd else "quarter", temporal,
                      pts[last][1])

@@ -360,7 +360,8 @@ def test_flow_level_in_deadline_year_says_amount_left():
     ("stock", {"2025Q1": 44.0, "2025Q2-YTD": 44.5, "2025Q2": 44.4}, "2025Q2", [(2025, 44.5, 0.5, "ytd")]),
     # a rate's quarter alone (Q3 against Q3 a year before) is not the year so far: the YTD figure counts
     ("rate", {"2025Q3": 7.1, "2025Q2-YTD": 6.8}, "2025Q3", [(2025, 6.8, 0.5, "ytd")]),
-    ("rate", {"2025Q3": 7.1}, "2025Q3", []),
+    # with nothing else, the quarter alone is used for what it is (provisional; the note names it: test_verdicts)
+    ("rate", {"2025Q3": 7.1}, "2025Q3", [(2025, 7.1, 0.75, "quarter")]),
     ("stock", {2025: 45.0, "2025Q4": 44.0}, "2025", [(2025, 45.0, 1.0, "year")]),
     ("stock", {2024: 1.0, 2025: 2.0}, "2024Q4", [(2024, 1.0, 1.0, "year")]),
 ])
