@@ -131,7 +131,10 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
             con = duckdb.connect(str(p), read_only=read_only)
             break
         except duckdb.Error as e:
-            if not (isinstance(e, duckdb.IOException) and _is_lock_error(e)):
+            # Another process holds the file, or (threads of one process, as app sessions are) the last
+            # connection of this process is closing the file just as this one opens it: wait and retry.
+            in_use = type(e).__name__ == "ResourceInUseException" and "already attached" in str(e)
+            if not ((isinstance(e, duckdb.IOException) and _is_lock_error(e)) or in_use):
                 raise StoreError(store_problem(p, e)) from None
             if time.monotonic() >= deadline:
                 raise StoreBusy(
@@ -459,7 +462,7 @@ CREATE TABLE upload_hashes (         -- the store's own guard: one committed upl
 INSERT INTO upload_hashes
     SELECT sha256, min(id) FROM uploads WHERE status = 'committed' AND sha256 IS NOT NULL GROUP BY sha256;
 CREATE TABLE indicator_aliases (     -- a name a unit's form uses for a catalogue indicator
-    alias_key VARCHAR NOT NULL,       -- the name folded (etl.names.name_key): no accents, case, punctuation
+    alias_key VARCHAR NOT NULL,       -- the name folded (kpi.catalog.alias_key): no accents, case, punctuation
     unit VARCHAR NOT NULL,            -- the unit whose files use it; '*' for everyone (the secretariat approved it)
     indicator VARCHAR NOT NULL,
     alias VARCHAR NOT NULL,           -- the name as written in the file
