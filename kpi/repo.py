@@ -310,3 +310,27 @@ def series_points(df: pd.DataFrame) -> list:
 
     pts = [Point(Period.parse(p), float(v)) for p, v in zip(df["period"], df["value"])]
     return sorted(pts, key=lambda pt: pt.period.sort_key())
+
+
+def series_by_key(df: pd.DataFrame) -> dict[tuple[str, str], list]:
+    """Rows of current observations → {(indicator, unit): Point list sorted by period}, in one pass.
+
+    The same as ``series_points`` on each group of a ``groupby(["indicator", "unit"])``, without
+    pandas' per-group cost, and each period text parsed once (a province's page has ~100 distinct
+    periods over ~100.000 values).
+    """
+    from kpi.progress import Point
+
+    if df.empty:
+        return {}
+    parsed: dict[str, Period] = {}
+    out: dict[tuple[str, str], list] = {}
+    for ind, unit, per, v in zip(df["indicator"].tolist(), df["unit"].tolist(), df["period"].tolist(),
+                                 df["value"].tolist()):
+        p = parsed.get(per)
+        if p is None:
+            p = parsed[per] = Period.parse(per)
+        out.setdefault((ind, unit), []).append(Point(p, float(v)))
+    for pts in out.values():
+        pts.sort(key=lambda pt: pt.period.sort_key())
+    return out

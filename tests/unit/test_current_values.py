@@ -225,3 +225,17 @@ def test_a_load_that_keeps_conflicting_says_try_again_and_writes_nothing(db_file
         assert con.execute("SELECT value FROM current_observations").fetchall() == [(1.0,)]
         assert_heads_match(con)
     other.close()
+
+
+def test_series_by_key_equals_series_points_per_group():
+    from kpi import repo
+
+    con = _memory()
+    _units(con)
+    rows = [(ind, u, p, v, "official") for ind in INDICATORS for u in ("11", "099")
+            for p, v in (("2025Q2-YTD", 3.0), ("2024", 1.0), ("2025Q1", 2.0))]
+    _load(con, rows, 0)
+    df = repo.current_values(con)
+    expected = {k: repo.series_points(g) for k, g in df.groupby(["indicator", "unit"])}
+    assert repo.series_by_key(df) == expected
+    assert repo.series_by_key(df.iloc[:0]) == {}
