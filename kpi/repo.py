@@ -16,7 +16,7 @@ from kpi.permissions import Actor, authorize
 from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
 from kpi.errors import NotFound
 from kpi.periods import Period
-from kpi.store import NoCatalog, first, scalar, sql_in, transaction
+from kpi.store import NoCatalog, first, scalar, transaction
 
 # --- catalogue -------------------------------------------------------------
 
@@ -215,18 +215,18 @@ def current_values(con: duckdb.DuckDBPyConnection, indicators: list[str] | None 
                    units: list[str] | None = None) -> pd.DataFrame:
     """Current observations (one per indicator, unit, period) of these indicators and units.
 
-    Pass both lists: ``IN`` lists of constants are pushed into the scan of
-    ``observation_heads``, so DuckDB reads only the row groups that can hold
-    these units. ``None`` means all (the whole store: only for small stores
+    Pass both lists: they filter the scan of ``observation_heads`` itself,
+    before any sort or join. ``None`` means all (the whole store: only for small stores
     and tests).
     """
     sql = "SELECT * FROM current_observations WHERE true"
     params: list = []
     for col, values in (("indicator", indicators), ("unit", units)):
         if values is not None:
-            marks, vals = sql_in(values)
-            sql += f" AND {col} IN ({marks})"
-            params += vals
+            # "= ANY(list)", not "IN (?, ?, …)": DuckDB turns an IN of 5 or more constants into a join
+            # that reads the whole table (0,59 s against 1,61 s for a province's 63 units, national store)
+            sql += f" AND {col} = ANY(?::VARCHAR[])"
+            params.append(sorted(set(values)))
     return con.execute(sql + " ORDER BY indicator, unit, year, quarter NULLS LAST, period", params).df()
 
 
@@ -249,10 +249,9 @@ def units_with_values(con: duckdb.DuckDBPyConnection, indicators: list[str], uni
     """Which of ``units`` have any current value of ``indicators``."""
     if not indicators or not units:
         return set()
-    im, ivals = sql_in(indicators)
-    um, uvals = sql_in(units)
-    return {r[0] for r in con.execute(f"SELECT DISTINCT unit FROM current_observations WHERE indicator IN ({im}) "
-                                      f"AND unit IN ({um})", ivals + uvals).fetchall()}
+    return {r[0] for r in con.execute("SELECT DISTINCT unit FROM current_observations "
+                                      "WHERE indicator = ANY(?::VARCHAR[]) AND unit = ANY(?::VARCHAR[])",
+                                      [sorted(set(indicators)), sorted(set(units))]).fetchall()}
 
 
 def history(con: duckdb.DuckDBPyConnection, indicator: str, unit: str) -> pd.DataFrame:
