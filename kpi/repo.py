@@ -237,14 +237,6 @@ def plan_units(con: duckdb.DuckDBPyConnection, scope_unit: str) -> list[str]:
     return [scope_unit] + [r[0] for r in rows]
 
 
-def current_values_below(con: duckdb.DuckDBPyConnection, indicators: list[str], scope_unit: str,
-                         with_scope: bool = True) -> pd.DataFrame:
-    """Current values of ``indicators`` for the units under ``scope_unit`` (and itself, unless ``with_scope``
-    is false): what the Đơn vị page, the breakdown and the report need, never the other provinces' values."""
-    units = plan_units(con, scope_unit)
-    return current_values(con, indicators, units if with_scope else units[1:])
-
-
 def units_with_values(con: duckdb.DuckDBPyConnection, indicators: list[str], units: list[str]) -> set[str]:
     """Which of ``units`` have any current value of ``indicators``."""
     if not indicators or not units:

@@ -153,9 +153,10 @@ def test_readers_narrow_to_the_plans_units():
     from kpi import repo
 
     assert repo.plan_units(con, "11") == ["11", "099", "X0454"]
-    below = repo.current_values_below(con, ["grdp"], "11")
+    below = repo.current_values(con, ["grdp"], repo.plan_units(con, "11"))
     assert sorted(below["unit"]) == ["099", "11", "X0454"] and set(below["indicator"]) == {"grdp"}
-    assert sorted(repo.current_values_below(con, ["grdp"], "11", with_scope=False)["unit"]) == ["099", "X0454"]
+    assert sorted(repo.current_values(con, ["grdp"], ["099", "X0454", "105", "12", "11"])["unit"]) == [
+        "099", "105", "11", "12", "X0454"]   # five or more codes: still a filter, same rows
     assert repo.units_with_values(con, ["grdp"], ["11", "105", "X0454"]) == {"11", "105", "X0454"}
     assert repo.units_with_values(con, [], ["11"]) == set()
     assert repo.current_values(con, [], ["11"]).empty          # an empty list means none, not all
