@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from kpi import accounts, permissions, repo, store
+from kpi import accounts, permissions, repo
 from kpi.catalog import CatalogError, load_catalog
 from kpi.errors import NotFound
 from kpi.periods import Period, PeriodError, parse_quarter
@@ -129,7 +129,6 @@ def cmd_init(args) -> int:
                 accounts.create_user(con, "admin", first_admin, role="admin", full_name="Quản trị", actor=actor)
             except accounts.AccountError as e:
                 raise Rejected(str(e)) from None
-        store.compact(con)   # reclaim what loads deleted from observation_heads (kpi/store.py)
     n_t = sum(len(p.targets) for p in cat.plans.values())
     n_m = sum(len(p.milestones) for p in cat.plans.values())
     state = "đã cập nhật" if (changed or units_changed) else "không có gì thay đổi"

@@ -8,7 +8,7 @@ from kpi import charts
 from kpi.assess import assess_unit_target, default_as_of, unit_target
 from kpi.periods import Period
 from kpi.progress import GOOD
-from kpi.repo import current_values, read_catalog, series_points, units_by_code
+from kpi.repo import current_values, read_catalog, series_by_key, units_by_code, units_with_values
 from kpi.reporting import reporting_table, uploads_for_reporting
 from kpi.store import open_existing
 from kpi.texts import LEVEL_LABELS, short_name, source_line
@@ -31,17 +31,18 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
         # the scope unit and the units under it only: a province's page costs what the province holds
         mine = [plan.scope_unit] + sorted(c for c, u in units.items()
                                           if u.get("parent") == plan.scope_unit and c != plan.scope_unit)
-        df = current_values(con, codes, mine) if codes else pd.DataFrame()
+        with_values = sorted(units_with_values(con, codes, mine[1:]))
+        # Former districts and the communes after them are never ranked together.
+        levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in with_values)]
+        level = level if level in levels else (levels[0] if levels else None)
+        subunits = [c for c in with_values if units[c]["level"] == level]
+        # the values of the level shown only (and the scope's, for the shares)
+        df = current_values(con, codes, [plan.scope_unit] + subunits) if codes else pd.DataFrame()
         uploads = uploads_for_reporting(con, mine[1:])
-    subunits = sorted({c for c in df.get("unit", []) if units.get(c, {}).get("parent") == plan.scope_unit})
-    # Former districts and the communes after them are never ranked together.
-    levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in subunits)]
-    level = level if level in levels else (levels[0] if levels else None)
-    subunits = [c for c in subunits if units[c]["level"] == level]
     clusters = sorted({units[c]["cluster"] for c in subunits if units[c].get("cluster")})
     if cluster:
         subunits = [c for c in subunits if units[c].get("cluster") == cluster]
-    series = {(i, u): series_points(g) for (i, u), g in df.groupby(["indicator", "unit"])} if not df.empty else {}
+    series = series_by_key(df)
     province = {i: series.get((i, plan.scope_unit), []) for i in codes}
     heat_targets = [t for t in plan.targets
                     if cat.indicators[t.indicator].aggregation != "none" and not t.benchmark]

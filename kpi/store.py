@@ -147,8 +147,8 @@ def open_connection(path: str | os.PathLike | None = None, *, wait: float | None
         try:
             # A load replaces a few rows of observation_heads; by default DuckDB's checkpoint (at every close
             # after a write) then "vacuums" the row groups those deletions touched, which on a national store
-            # cost 2-3 s per load (bench/national.py). Deleted rows are skipped by readers anyway: they are
-            # reclaimed by compact(), which `etl init` runs.
+            # cost 2-3 s per load (bench/national.py). Without it a load costs its own rows, but the file grows
+            # by about 0,8 MB a load (measured; see docs/scaling.md, "what breaks first").
             con.execute("SET max_vacuum_tasks = 0")
             migrate(con)
         except (duckdb.Error, OSError) as e:
@@ -557,14 +557,3 @@ def refresh_heads(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> int:
             con.unregister("_head_keys")
     return len(keys)
 
-
-def compact(con: duckdb.DuckDBPyConnection) -> None:
-    """Checkpoint with vacuum: reclaim the rows loads and rollbacks deleted from ``observation_heads``.
-
-    Run by ``python -m etl init`` (upgrades, catalogue changes): a quiet moment, not every load.
-    """
-    con.execute("SET max_vacuum_tasks = 100")
-    try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.execute("SET max_vacuum_tasks = 0")

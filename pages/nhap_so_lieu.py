@@ -6,6 +6,7 @@ from etl import intake
 from kpi import permissions, ui
 from kpi.errors import NotFound
 from kpi.periods import Period
+from kpi.store import StoreBusy
 
 ui.cold_start_guard()
 actor = ui.require("upload")
@@ -89,8 +90,11 @@ if upload is not None:
         st.error("Tệp có lỗi nên chưa thể ghi. Sửa các ô nêu trên rồi gửi lại.")
     elif "_up_result" not in st.session_state:
         if st.button("Xác nhận ghi vào cơ sở dữ liệu", type="primary", key="up_confirm"):
-            st.session_state["_up_result"] = intake.check_upload(None, upload.name, content, f["plan"], unit,
-                                                                period, actor=actor, dry_run=False)
+            try:
+                st.session_state["_up_result"] = intake.check_upload(None, upload.name, content, f["plan"], unit,
+                                                                    period, actor=actor, dry_run=False)
+            except StoreBusy as e:   # the file held too long, or the same figures written by others meanwhile
+                st.session_state["_up_result"] = {"ok": False, "upload_id": None, "lines": [str(e)]}
             ui.clear_cache()
             st.rerun()
     result = st.session_state.get("_up_result")

@@ -138,3 +138,32 @@ def test_an_empty_return_offers_no_confirm(at, tmp_path):
     assert any("chưa điền số liệu nào" in t for t in issues["Nội dung"])
     assert not [b for b in at.button if b.key == "up_confirm"]
     assert any("Tệp có lỗi" in e.value for e in at.error)
+
+
+def test_confirm_told_to_try_again_when_others_write_the_same_figures(at, tmp_path, monkeypatch):
+    """Another session of the app holds the unit's current values in an open transaction: the load conflicts,
+    and after its tries the page says to send again; nothing is written."""
+    import duckdb
+
+    import etl.load
+    from kpi.store import db_path
+
+    monkeypatch.setattr(etl.load, "WRITE_ATTEMPTS", 1)
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    data = _filled(tmp_path, {"new_jobs": {"quarter": 111, "ytd": 777}})
+    at.file_uploader(key="up_file").set_value(("tuan-giao-q2.xlsx", data, XLSX)).run()
+    with connect(None) as con:
+        uploads_before = con.execute("SELECT count(*) FROM uploads").fetchall()
+    other = duckdb.connect(str(db_path(None)))
+    try:
+        other.execute("BEGIN TRANSACTION")
+        other.execute("DELETE FROM observation_heads WHERE unit = '099'")
+        at.button(key="up_confirm").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("gửi lại" in e.value for e in at.error)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with connect(None) as con:
+        assert con.execute("SELECT count(*) FROM uploads").fetchall() == uploads_before

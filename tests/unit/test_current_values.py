@@ -153,9 +153,10 @@ def test_readers_narrow_to_the_plans_units():
     from kpi import repo
 
     assert repo.plan_units(con, "11") == ["11", "099", "X0454"]
-    below = repo.current_values_below(con, ["grdp"], "11")
+    below = repo.current_values(con, ["grdp"], repo.plan_units(con, "11"))
     assert sorted(below["unit"]) == ["099", "11", "X0454"] and set(below["indicator"]) == {"grdp"}
-    assert sorted(repo.current_values_below(con, ["grdp"], "11", with_scope=False)["unit"]) == ["099", "X0454"]
+    assert sorted(repo.current_values(con, ["grdp"], ["099", "X0454", "105", "12", "11"])["unit"]) == [
+        "099", "105", "11", "12", "X0454"]   # five or more codes: still a filter, same rows
     assert repo.units_with_values(con, ["grdp"], ["11", "105", "X0454"]) == {"11", "105", "X0454"}
     assert repo.units_with_values(con, [], ["11"]) == set()
     assert repo.current_values(con, [], ["11"]).empty          # an empty list means none, not all
@@ -225,3 +226,17 @@ def test_a_load_that_keeps_conflicting_says_try_again_and_writes_nothing(db_file
         assert con.execute("SELECT value FROM current_observations").fetchall() == [(1.0,)]
         assert_heads_match(con)
     other.close()
+
+
+def test_series_by_key_equals_series_points_per_group():
+    from kpi import repo
+
+    con = _memory()
+    _units(con)
+    rows = [(ind, u, p, v, "official") for ind in INDICATORS for u in ("11", "099")
+            for p, v in (("2025Q2-YTD", 3.0), ("2024", 1.0), ("2025Q1", 2.0))]
+    _load(con, rows, 0)
+    df = repo.current_values(con)
+    expected = {k: repo.series_points(g) for k, g in df.groupby(["indicator", "unit"])}
+    assert repo.series_by_key(df) == expected
+    assert repo.series_by_key(df.iloc[:0]) == {}
