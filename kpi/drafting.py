@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi.catalog import KINDS, Indicator
+from kpi.catalog import KIND_LABELS, KINDS, Indicator
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -285,30 +285,33 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _split_top(text: str, seps: str) -> list[str]:
-    """Split at separators that are outside brackets and quotation marks."""
-    out, depth, quote, cur, i = [], 0, False, "", 0
+def _split_spans(text: str, seps: str) -> list[tuple[int, int]]:
+    """Spans between separators outside brackets and short quotations (a title such as “Gia đình văn hóa”)."""
+    protected = [False] * len(text)
+    for m in re.finditer(r"“[^“”]{0,80}”", text):
+        for k in range(m.start(), m.end()):
+            protected[k] = True
+    out, depth, begin, i = [], 0, 0, 0
     while i < len(text):
         ch = text[i]
         if ch in "([":
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in "“":
-            quote = True
-        elif ch in "”":
-            quote = False
-        if depth == 0 and not quote:
+        if depth == 0 and not protected[i]:
             m = re.match(seps, text[i:])
-            if m:
-                out.append(cur)
-                cur = ""
+            if m and m.group(0):
+                out.append((begin, i))
                 i += len(m.group(0))
+                begin = i
                 continue
-        cur += ch
         i += 1
-    out.append(cur)
+    out.append((begin, len(text)))
     return out
+
+
+def _split_top(text: str, seps: str) -> list[str]:
+    return [text[a:b] for a, b in _split_spans(text, seps)]
 
 
 # --- figures in a piece of text ----------------------------------------------------------------------
@@ -335,7 +338,7 @@ _MASKS = [
     r"(?:số|Số|khóa|khoá|lần thứ|Điều|Khoản|Mục|mục|Bước|bước)\s+\d+",
     r"(?:Chương trình|Nghị quyết|Quyết định|Chỉ thị|Kế hoạch|Thông tư|Nghị định|Đề án|Dự án)\s+\d+",
     r"(?:năm|Năm)\s+(?:19|20)\d{2}",
-    r"\(\d+\)",
+    r"\(\d+\)|(?:^|(?<=\s))\d+\)",
     r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}",                 # 2021-2025
     r"(?<![\d.,])(?:19|20)\d{2}(?![\d]|[.,]\d|\s*(?:%|tỷ|triệu|nghìn|ngàn|ha\b|tấn|lao động|người|đảng viên|xã\b|căn|lượt))",
     r"\d+\s*/\s*\d+(?=\s*(?:vạn|nghìn|người|dân))",          # bác sĩ/1 vạn dân: the denominator
@@ -398,12 +401,12 @@ def _figures(piece: str) -> list[Figure]:
         if re.search(r"(?:^|\s)(?:nhóm|loại|hạng|cầu|lần|thứ|khóa|kỳ|quận|ấp|tổ|đội|mục|đợt|vùng|khu vực|cấp|độ tuổi|chương)\s*$",
                      before, re.I) and not re.search(r"mức độ\s*$", before):
             continue
-        if re.search(r"(?:dự ước|ước tính|ước đạt|ước thực hiện|dự báo)[^;]{0,40}$", before):
+        if re.search(r"\b(?:dự ước|ước tính|ước đạt|ước thực hiện|dự báo)\b[^;]{0,40}$", before):
             continue   # an estimate explains, it does not set a target
         qo, qc = before.rfind("“"), before.rfind("”")
         if qo > qc:
             close = piece.find("”", m.end())
-            if close == -1 or close - qo < 40:
+            if close != -1 and close - qo < 40:
                 continue   # inside a short title in quotation marks: “chi bộ 4 tốt”
         prev_word = re.search(r"(\S+)\s*$", before)
         if prev_word:
@@ -451,61 +454,58 @@ def _complete(chunk: str, fig: Figure) -> bool:
     return len(re.findall(r"\w+", before)) >= 2
 
 
-def _pieces(clause: str, lead: str = "") -> list[tuple[str, str]]:
-    """Cut a clause into (lead-in, piece) so that each piece carries one target figure.
+def _pieces(clause: str, lead: str = "") -> list[tuple[str, str, int]]:
+    """Cut a clause into (lead-in, piece, part) so that each piece carries one target figure.
 
     A lead-in ("Cơ cấu kinh tế:", "Cán bộ, công chức cấp xã:") names what the figures
     after it are about; it is kept apart, as context, when it carries no figure itself.
+    ``part`` numbers the stretches "trong đó" cuts the clause into. Every piece is a
+    stretch of the clause as written, so its quote is verbatim.
     """
     own, clause = _lead_in(clause)
     lead = own or lead
     # "trong đó" opens a part of the whole just given
-    parts: list[str] = []
-    for seg in re.split(r"[,;]?\s*\(?(?=\btrong đó\b)", clause):
-        if seg.strip():
-            parts.append(seg)
-    out: list[tuple[str, str]] = []
-    for part in parts:
-        chunks = [c for c in _split_top(part, r",\s+|\s+và\s+") if c.strip()]
-        pieces: list[str] = []
-        pending = ""           # text waiting for its figure
-        last_ends_with_figure = True
-        for c in chunks:
-            figs = [f for f in _figures(c) if f.role == "target"]
-            deltas = [f for f in _figures(c) if f.role != "target"]
+    bounds = [0] + [m.start() for m in re.finditer(r"\btrong đó\b", clause) if m.start() > 0] + [len(clause)]
+    out: list[tuple[str, str, int]] = []
+    for k in range(len(bounds) - 1):
+        part = clause[bounds[k]:bounds[k + 1]]
+        spans = [(a, b) for a, b in _split_spans(part, r",\s+|\s+và\s+") if part[a:b].strip()]
+        groups: list[list[int]] = []       # chunk indexes of each piece
+        pending: list[int] = []            # chunks waiting for their figure
+        complete = True
+        for ci, (a, b) in enumerate(spans):
+            c = part[a:b]
+            all_figs = _figures(c)
+            figs = [f for f in all_figs if f.role == "target"]
             starter = re.match(r"^\s*(?:riêng|đối với|trong đó|ngoài ra)\b", c, re.I)
             if not figs:
                 if starter:
-                    if pending and pieces:
-                        pieces[-1] = _join(part, pieces[-1], pending)
-                    pending = c
-                elif deltas and pieces:
-                    pieces[-1] = _join(part, pieces[-1], c)
-                elif pieces and not last_ends_with_figure and not pending:
-                    pieces[-1] = _join(part, pieces[-1], c)
+                    if pending and groups:
+                        groups[-1].extend(pending)
+                    pending = [ci]
+                elif pending:
+                    pending.append(ci)
+                elif groups and (all_figs or not complete):
+                    groups[-1].append(ci)
                 else:
-                    pending = _join(part, pending, c) if pending else c
+                    pending = [ci]
                 continue
-            piece = _join(part, pending, c) if pending else c
-            pending = ""
-            pieces.append(piece)
-            last_ends_with_figure = _complete(c, figs[-1])
+            groups.append(pending + [ci])
+            pending = []
+            complete = _complete(c, figs[-1])
         if pending:
-            if pieces:
-                pieces[-1] = _join(part, pieces[-1], pending)
+            if groups:
+                groups[-1].extend(pending)
             else:
-                pieces.append(pending)
-        out.extend((lead, p.strip(" ,;.").strip()) for p in pieces)
+                groups.append(pending)
+        for g in groups:
+            a, b = spans[g[0]][0], spans[g[-1]][1]
+            piece = part[a:b].strip(" ,;.(")
+            if piece.count(")") > piece.count("("):
+                piece = piece.rstrip(")")
+            if piece:
+                out.append((lead, piece, k))
     return out
-
-
-def _join(whole: str, a: str, b: str) -> str:
-    """``a`` and ``b`` as they stand in ``whole`` (with the separator between them)."""
-    i = whole.find(a)
-    j = whole.find(b, i + len(a) if i >= 0 else 0)
-    if i >= 0 and j >= 0:
-        return whole[i:j + len(b)]
-    return f"{a}, {b}"
 
 
 # --- the drafter ----------------------------------------------------------------------------------------
@@ -562,6 +562,9 @@ def _cmp_words(piece: str, fig: Figure) -> tuple[str | None, list[str], bool]:
 def _years(piece: str, lead: str, para: Para, ctx: Context) -> tuple[int, int, str]:
     """(start, end, how): stated in the piece, from the year heading, or the plan's period."""
     text = f"{lead} {piece}"
+    said = re.search(r"(?:^|\s)[Nn]ăm\s+((?:19|20)\d{2})\s*,", text)
+    if said and int(said.group(1)) < ctx.period[0]:
+        return ctx.period[0], int(said.group(1)), "stated"    # "Năm 2023, tỷ lệ … 61%": a fact before the plan
     if para.year and ctx.period[0] != ctx.period[1]:
         return para.year, para.year, "heading"
     m = re.search(r"(?:giai đoạn|thời kỳ|nhiệm kỳ|năm|trong)\s+((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})", text)
@@ -676,12 +679,17 @@ def suggest_indicator(text: str, unit: str, indicators: dict[str, Indicator]) ->
 
 
 def _draft_target(piece: str, lead: str, fig: Figure, figs: list[Figure], para: Para, ctx: Context,
-                  n: int, previous: dict | None = None) -> dict | None:
+                  n: int, previous: dict | None = None, list_head: dict | None = None) -> dict | None:
     cmp, words, soft = _cmp_words(piece, fig)
     start, end, how = _years(piece, lead, para, ctx)
+    bare = not _mask(piece[:fig.start]).strip()   # "…, 14 xã NTM nâng cao": the figure opens the piece
+    if bare and list_head is not None and not words:
+        cmp, words, soft = list_head["cmp"], list(list_head["cmp_words"]), list_head["soft"]
     if how == "stated" and end < ctx.period[0]:
         return None     # "Năm 2023, tỷ lệ … 61%": a fact before the plan, not a target
     kind, extra = _kind(piece, lead, fig, cmp, para, ctx, start, end, how)
+    if bare and list_head is not None and list_head["kind"] == "change" and kind in ("step", "count", "level_min"):
+        kind = "change"   # the verb of the list's head ("công nhận ít nhất 17 xã …, 14 xã …") governs its items
     aspire = bool(re.search(ASPIRE_WORDS, f"{lead} {piece}", re.I))
     if aspire:
         words.append("phấn đấu")
@@ -693,6 +701,8 @@ def _draft_target(piece: str, lead: str, fig: Figure, figs: list[Figure], para: 
     sign = extra.get("value_sign", 1)
     if kind == "range":
         d["low"], d["high"] = fig.value, fig.high
+        if how != "span" and not re.search(YEARLY_WORDS, f"{lead} {piece}".lower()):
+            d["start"] = d["end"]     # "có 45-50% số thôn …" is a level by the deadline, not a band each year
     elif kind == "change" and fig.high is not None:
         d["value"], d["high"] = sign * fig.value, sign * fig.high
         d["cmp"] = "<=" if sign < 0 else ">="
@@ -943,8 +953,12 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
             lead, rest = _lead_in(sentence)
             previous: dict | None = None
             for clause, clause_lead in _clauses(rest, lead):
-                for lead_, piece in _pieces(clause, clause_lead):
+                for lead_, piece, part in _pieces(clause, clause_lead):
                     lead = lead_
+                    if previous is not None and previous.get("_part") != (clause, part):
+                        list_head = None
+                    else:
+                        list_head = previous
                     rel = _relative(piece, lead, para, ctx, len(drafts) + 1)
                     if rel:
                         drafts.append(rel)
@@ -952,10 +966,17 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
                         continue
                     figs = _figures(piece)
                     targets = [f for f in figs if f.role == "target"]
+                    if not targets and re.search(r"\bkhông còn\b", piece):
+                        d = _draft_none_left(piece, lead, para, ctx, len(drafts) + 1)
+                        drafts.append(d)
+                        previous = d
+                        sentence_has_target = True
+                        continue
                     for f in targets:
-                        d = _draft_target(piece, lead, f, figs, para, ctx, len(drafts) + 1, previous)
+                        d = _draft_target(piece, lead, f, figs, para, ctx, len(drafts) + 1, previous, list_head)
                         if d is None:
                             continue
+                        d["_part"] = (clause, part)
                         drafts.append(d)
                         previous = d
                         sentence_has_target = True
@@ -966,9 +987,24 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
             if ob:
                 obligations.append(ob)
     for d in drafts:
-        d["kind_label"] = d["kind"]
+        d.pop("_part", None)
+        d["kind_label"] = KIND_LABELS.get(d["kind"], d["kind"])
         assert d["kind"] in KINDS
     return {"period": list(period), "drafts": drafts, "milestones": milestones, "obligations": obligations}
+
+
+def _draft_none_left(piece: str, lead: str, para: Para, ctx: Context, n: int) -> dict:
+    """"không còn xã dưới 10 tiêu chí": the count falls to nought (the 10 defines what is counted)."""
+    start, end, how = _years(piece, lead, para, ctx)
+    subject = _subject(f"{lead} {piece}", None)
+    code, conf = suggest_indicator(subject, "", ctx.indicators)
+    return {"id": f"d{n:03d}", "quote": piece, "context": lead, "section": para.section, "kind": "level_max",
+            "cmp": "<=", "value": 0.0, "low": None, "high": None, "value_written": "", "unit_written": "",
+            "unit": ctx.indicators[code].unit if code and conf >= 0.6 else "", "cmp_words": ["không còn"],
+            "soft": False, "aspiration": bool(re.search(ASPIRE_WORDS, piece, re.I)),
+            "start": start, "end": end if how != "plan" else ctx.period[1], "year": None, "years_from": how,
+            "subject": subject, "indicator": code, "confidence": conf,
+            "new_indicator": None if conf >= 0.6 else _new_indicator(subject, "", "level_max", "<=")}
 
 
 SECTION_PREFIX_RE = re.compile(r"^[#*\s]*(?:[IVX]+|\d+(?:\.\d+)*)\.(?:\s*\**\s*)")
