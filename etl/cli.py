@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from kpi import accounts, permissions, repo, store
+from etl import plans_cli
+from kpi import accounts, permissions, plan_versions, repo, store
 from kpi.catalog import CatalogError, load_catalog
 from kpi.errors import NotFound
 from kpi.periods import Period, PeriodError, parse_quarter
@@ -108,6 +109,7 @@ def cmd_init(args) -> int:
         con.execute("BEGIN TRANSACTION")
         try:
             units_changed = repo.sync_units(con, build_units())
+            cat = plan_versions.with_published(con, cat)   # plans published in the app stay
             changed = repo.sync_catalog(con, cat, actor=actor)
             con.execute("COMMIT")
         except BaseException:
@@ -600,6 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", help="tài khoản lập báo cáo, ghi vào nhật ký (mặc định: quản trị cục bộ)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_report)
+
+    plans_cli.register(sub)
     return p
 
 

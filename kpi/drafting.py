@@ -398,7 +398,7 @@ def _figures(piece: str) -> list[Figure]:
         before = masked[:m.start()]
         if before.rstrip().endswith(("-", "/", "§")):
             continue
-        if re.search(r"(?:^|\s)(?:nhóm|loại|hạng|cầu|lần|thứ|khóa|kỳ|quận|ấp|tổ|đội|mục|đợt|vùng|khu vực|cấp|độ tuổi|chương)\s*$",
+        if re.search(r"(?:^|\s)(?:nhóm|loại|hạng|cầu|lần|thứ|khóa|kỳ|quận|phường|thôn|ấp|tổ|đội|mục|đợt|vùng|khu vực|khu|cụm|lô|tuyến|đường|hồ|cấp|độ tuổi|chương)\s*$",
                      before, re.I) and not re.search(r"mức độ\s*$", before):
             continue
         if re.search(r"\b(?:dự ước|ước tính|ước đạt|ước thực hiện|dự báo)\b[^;]{0,40}$", before):
@@ -657,7 +657,7 @@ def _subject(piece: str, fig: Figure | None) -> str:
     return re.sub(r"\s+", " ", s).strip(" ,;:.-")
 
 
-def suggest_indicator(text: str, unit: str, indicators: dict[str, Indicator]) -> tuple[str | None, float]:
+def suggest_indicator(text: str, unit: str, indicators: dict[str, Indicator], kind: str = "") -> tuple[str | None, float]:
     """The closest catalogue indicator by name (rapidfuzz), with a confidence 0..1."""
     if not indicators or not text.strip():
         return None, 0.0
@@ -672,6 +672,8 @@ def suggest_indicator(text: str, unit: str, indicators: dict[str, Indicator]) ->
         s = 0.6 * score + 0.4 * fuzz.partial_ratio(utils.default_process(name), utils.default_process(text))
         if ind.is_percent != percent and not unit.startswith("điểm"):
             s -= 25
+        if kind == "share" and (ind.direction == "neither" or name.lower().startswith(("tỷ trọng", "cơ cấu"))):
+            s += 15   # a share is a part of a whole: the catalogue names those "Tỷ trọng …"
         scored.append((s, code))
     scored.sort(reverse=True)
     s, code = scored[0]
@@ -742,7 +744,7 @@ def _draft_target(piece: str, lead: str, fig: Figure, figs: list[Figure], para: 
     if previous and len(re.findall(r"\w+", _subject(piece, fig))) < 2:
         subject = previous["subject"]   # "…; năm 2025 đạt 95 triệu USD": the subject of the clause before
     d["subject"] = subject
-    code, conf = suggest_indicator(subject, fig.unit, ctx.indicators)
+    code, conf = suggest_indicator(subject, fig.unit, ctx.indicators, kind)
     d["indicator"], d["confidence"] = code, conf
     if code and conf >= 0.6:
         ind = ctx.indicators[code]

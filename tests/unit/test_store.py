@@ -31,7 +31,21 @@ def test_older_file_is_upgraded(db_file, monkeypatch):
         assert store.schema_version(con) == store.SCHEMA_VERSION + 1
         assert con.execute("SELECT code, note FROM units").fetchall() == [("11", None)]
     with connect(db_file) as con:  # applied once only
-        assert scalar(con, "SELECT count(*) FROM schema_migrations") == store.SCHEMA_VERSION + 1
+        assert scalar(con, "SELECT count(*) FROM schema_migrations") == len(store.MIGRATIONS)
+
+
+def test_a_migration_numbered_below_one_applied_is_still_applied(db_file, monkeypatch):
+    """Numbers are reserved per change and land out of order: 7 may be applied before 5."""
+    with connect(db_file):
+        pass
+    applied = {v for v, _, _ in store.MIGRATIONS}
+    gap = next(v for v in range(1, store.SCHEMA_VERSION) if v not in applied)
+    late = (gap, "landed late", "ALTER TABLE units ADD COLUMN late VARCHAR")
+    monkeypatch.setattr(store, "MIGRATIONS", sorted(store.MIGRATIONS + [late]))
+    with connect(db_file) as con:
+        cols = [r[0] for r in con.execute("DESCRIBE units").fetchall()]
+        assert "late" in cols
+        assert scalar(con, "SELECT count(*) FROM schema_migrations WHERE version = ?", [gap]) == 1
 
 
 def test_failed_migration_leaves_file_as_it_was(db_file, monkeypatch):
