@@ -159,7 +159,24 @@ def main() -> int:
                              if d.get(k) != getattr(t, k)]
                     if wrong:
                         print(f"    SAI {t.id}: {'; '.join(wrong)}")
-    print("\nTổng hai kế hoạch:")
+    print("\nMốc thời hạn (mọi kế hoạch trong danh mục; mốc tìm thấy = câu trùng, đúng hạn = cùng ngày):")
+    mt = mf = md = 0
+    for plan in cat.plans.values():
+        if not plan.milestones:
+            continue
+        text = (TARGETS_DIR / plan.source).read_text(encoding="utf-8")
+        flat = squash(text)
+        drafted = draft_text(text, cat.indicators)["milestones"]
+        found = dated = 0
+        for m in plan.milestones:
+            near = [d for d in drafted if overlap(spans(flat, m.quote), spans(flat, d["quote"]))]
+            found += bool(near)
+            dated += any(d["deadline"] == m.deadline.isoformat() for d in near)
+        mt, mf, md = mt + len(plan.milestones), mf + found, md + dated
+        print(f"  {plan.id}: {len(plan.milestones)} mốc; thấy câu {pct(found, len(plan.milestones))}, "
+              f"đúng hạn {pct(dated, len(plan.milestones))}; {len(drafted)} mốc nháp")
+    print(f"  tổng: thấy câu {pct(mf, mt)}, đúng hạn {pct(md, mt)}")
+    print("\nTổng hai kế hoạch (chỉ tiêu):")
     for who in ("drafter", "naive"):
         _print(who, totals[who])
     return 0

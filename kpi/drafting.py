@@ -195,7 +195,7 @@ UNIT_NOUNS = ("xã", "huyện", "đơn vị", "thôn", "bản", "ấp", "phườ
               "cụm", "công trình", "dự án", "chương trình")
 META_NOUNS = ("chỉ tiêu", "nhiệm vụ", "bước", "phong trào", "khâu", "giải pháp", "nội dung", "đột phá",
               "lĩnh vực", "năm", "tháng", "ngày", "giờ", "tuổi", "lần", "mũi", "chân", "tiểu ban",
-              "nhóm", "cấp", "loại", "điểm cầu", "kỳ", "quý", "đợt", "khóa", "khoá")
+              "nhóm", "cấp", "loại", "điểm cầu", "kỳ", "quý", "đợt", "khóa", "khoá", "buổi", "phút")
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -244,7 +244,7 @@ def _paragraphs(text: str) -> list[Para]:
         if FOOTNOTE_RE.match(s):
             pending_foot.append(s)
             continue
-        if joined and (s[:1].islower() or re.search(r",\s*$", joined[-1])) \
+        if joined and not pending_foot and (s[:1].islower() or re.search(r",\s*$", joined[-1])) \
                 and not re.search(r"[.:;!?)\]”\"]\**\s*$", joined[-1]):
             joined[-1] = f"{joined[-1]} {s}"
         else:
@@ -272,6 +272,8 @@ def _paragraphs(text: str) -> list[Para]:
             year = int(ym.group(1))
         elif bm and bm.group(1) in "-•–":
             year = None
+        elif not bm and not p[:1].islower():
+            year = None      # a paragraph of its own (not a "+" item, not a continuation) leaves the year
         para = Para(p, section, year, bullet=bm.group(1) if bm else "", heading=heading)
         for m in re.finditer(f"[{SUPERSCRIPTS}]+", p):
             marks.setdefault(m.group(0), year)
@@ -421,6 +423,8 @@ def _figures(piece: str) -> list[Figure]:
             continue
         if head.startswith("tiêu chí") and "/" not in unit:
             continue
+        if re.match(r"^\W*(?:đối với|nếu|trường hợp)\b", piece, re.I) or re.search(r"\bthì\b", piece[m.end():]):
+            continue   # "Đơn vị có dưới 300 cán bộ … thì …": a condition, not a target
         figs.append(Figure(m.start(), m.end(), parse_number(m.group(1)), m.group(1), unit))
     figs.sort(key=lambda f: f.start)
     # roles: "từ 29,93% năm 2020 xuống ..." is a baseline; "tăng 2,25% so với năm 2020" a change note
@@ -914,17 +918,51 @@ def _milestone(sentence: str, para: Para, ctx: Context, has_target: bool, n: int
             r"(?:trong|trước|cuối|vào)\s+năm", low):
         dl = None
     stated = dl is not None
+    y0, y1 = ctx.period
     if dl is None:
-        if has_target or not para.year or not re.match(r"^\W*(?:hoàn thành|tổ chức|ban hành|thành lập|sơ kết|tổng kết)",
-                                                       _strip_heading(sentence).lower()):
+        if has_target:
             return None
-        dl = (f"năm {para.year} (tiêu đề mục)", dt.date(para.year, 12, 31), "year")
+        out = []
+        for clause in _split_top(sentence, r";\s*"):
+            cl = clause.strip(" .")
+            c_low = cl.lower()
+            if re.match(r"^\W*(?:hằng|hàng)\s+năm\b", c_low) and re.search(rf"\b({MILESTONE_VERBS})\b", c_low):
+                base = _milestone_dict(cl, para, ("hằng năm", dt.date(y0, 12, 31), "year"), False, n + len(out))
+                for year in range(y0, y1 + 1):   # recurring: one deadline a year of the plan
+                    out.append(dict(base, id=f"m{n + len(out):03d}", deadline=dt.date(year, 12, 31).isoformat(),
+                                    recurring=True))
+                continue
+            for term in re.finditer(r"(giữa|cuối|kết thúc)\s+(?:nhiệm kỳ|giai đoạn|kế hoạch)", c_low):
+                # "sơ kết giữa nhiệm kỳ", "tổng kết vào cuối nhiệm kỳ": from the plan's period
+                year = y1 if term.group(1) != "giữa" else -(-(y0 + y1) // 2)
+                out.append(_milestone_dict(cl, para, (cl[term.start():term.end()], dt.date(year, 12, 31), "year"),
+                                           False, n + len(out)))
+        return out or None
     elif has_target and dl[2] == "year":
         return None
+    return _milestone_dict(sentence, para, dl, stated, n)
+
+
+def _milestone_dict(sentence: str, para: Para, dl: tuple, stated: bool, n: int) -> dict:
     return {"id": f"m{n:03d}", "quote": sentence.strip(), "section": para.section,
             "title": _strip_heading(sentence)[:160].strip(),
             "deadline_written": dl[0], "deadline": dl[1].isoformat(), "precision": dl[2],
             "stated": stated, "responsible": _responsible(sentence, para, para.heading)}
+
+
+def _year_task(clause: str, para: Para, ctx: Context, n: int) -> dict | None:
+    """A task in words under a "Năm 2024:" heading: a milestone due at the end of that year (inferred)."""
+    if not para.year or ctx.period[0] == ctx.period[1]:
+        return None
+    text = re.sub(r"^[-+•*_\s]*(?:\*[^*:]{0,20}\*:\s*)?", "", clause).strip(" *_")
+    low = text.lower()
+    if len(re.findall(r"\w+", text)) < 4 or low.startswith(("thi đua", "tập trung", "trong đó", "phấn đấu đạt kết quả",
+                                                             "căn cứ")) \
+            or clause.rstrip().endswith(":") or parse_deadline(clause):
+        return None
+    m = _milestone_dict(clause, para, (f"năm {para.year} (tiêu đề mục)", dt.date(para.year, 12, 31), "year"), False, n)
+    m["title"] = text[:160]
+    return m
 
 
 def _strip_heading(s: str) -> str:
@@ -955,6 +993,8 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
             lead, rest = _lead_in(sentence)
             previous: dict | None = None
             for clause, clause_lead in _clauses(rest, lead):
+                before_clause = len(drafts)
+                year_task = _year_task(clause, para, ctx, len(milestones) + 1)
                 for lead_, piece, part in _pieces(clause, clause_lead):
                     lead = lead_
                     if previous is not None and previous.get("_part") != (clause, part):
@@ -982,9 +1022,12 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
                         drafts.append(d)
                         previous = d
                         sentence_has_target = True
+                if year_task and len(drafts) == before_clause:
+                    milestones.append(year_task)
+                    sentence_has_target = True   # the sentence's milestone is this clause's
             ms = _milestone(sentence, para, ctx, sentence_has_target, len(milestones) + 1)
             if ms:
-                milestones.append(ms)
+                milestones.extend(ms if isinstance(ms, list) else [ms])
             ob = _obligation(sentence, para)
             if ob:
                 obligations.append(ob)
