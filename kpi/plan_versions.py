@@ -250,7 +250,7 @@ def plan_from_drafts(header: dict, targets: list[dict], milestones: list[dict]) 
         kind = r.get("kind")
         ind = r.get("indicator") or ""
         end = _int(r.get("end")) or y1
-        base = r.get("id") or f"{ind}_{_int(r.get('year')) or end}"
+        base = r.get("target_id") or (f"{ind}_{_int(r.get('year')) or end}" if ind else f"chi_tieu_{len(out_t) + 1}")
         tid, n = base, 2
         while tid in seen:
             tid, n = f"{base}_{n}", n + 1
@@ -293,7 +293,7 @@ def plan_from_drafts(header: dict, targets: list[dict], milestones: list[dict]) 
         out_t.append(d)
     out_m = []
     for r in milestones:
-        mid, n = r.get("id") or f"m_{slug(r.get('title') or 'moc')}", 2
+        mid, n = r.get("milestone_id") or f"moc_{slug(r.get('title') or 'moc')}", 2
         base = mid
         while mid in seen:
             mid, n = f"{base}_{n}", n + 1
