@@ -1085,3 +1085,60 @@ def draft_document(source: str | Path | bytes, name: str | None = None,
     out = draft_text(text, indicators, period)
     out["text"] = text
     return out
+
+
+# --- examples for docs/method.md ----------------------------------------------------------------------------
+
+EXAMPLES = (
+    "- Tốc độ tăng trưởng kinh tế (GRDP) bình quân 5 năm đạt 8,5%/năm; thu nhập bình quân đầu người đến năm 2030 "
+    "đạt trên 120 triệu đồng/năm.",
+    "- Cơ cấu kinh tế: nông, lâm nghiệp và thủy sản 18,5%, công nghiệp - xây dựng 32,4%, dịch vụ 43,6%.",
+    "- Tỷ lệ lao động qua đào tạo đạt 72%, trong đó có bằng cấp, chứng chỉ đạt 35%; tỷ lệ thất nghiệp "
+    "khu vực thành thị dưới 3%.",
+    "- Mỗi năm đào tạo nghề cho 12.000 - 13.000 lao động; tỷ lệ hộ nghèo giảm bình quân 1,2 điểm %/năm; "
+    "quy mô dân số khoảng 95 vạn người.",
+    "- Tổng vốn đầu tư phát triển toàn xã hội giai đoạn 2026-2030 đạt 450 nghìn tỷ đồng; "
+    "tăng trưởng năng suất lao động cao hơn mức bình quân chung của cả nước; đến năm 2030 không còn hộ nghèo.",
+    "- Năm 2027: công nhận ít nhất 12 xã đạt chuẩn nông thôn mới, 6 xã nông thôn mới nâng cao; "
+    "hoàn thành việc sáp nhập các thôn, tổ dân phố.",
+    "1. Sở Nội vụ chủ trì tổ chức Hội nghị sơ kết, hoàn thành trong Quý II/2028; định kỳ 6 tháng báo cáo "
+    "về Ủy ban nhân dân tỉnh.",
+)
+
+
+def examples_markdown(period: tuple[int, int] = (2026, 2030)) -> str:
+    """The block of docs/method.md between the drafting-examples markers (``python -m kpi.drafting``)."""
+    lines: list[str] = []
+    for text in EXAMPLES:
+        out = draft_text(text, None, period)
+        lines.append(f"> {text}")
+        lines.append("")
+        for d in out["drafts"]:
+            num = (f"{_fmt(d['low'])} – {_fmt(d['high'])}" if d["kind"] == "range"
+                   else f"{d['cmp'] or ''} {_fmt(d['value'])}".strip())
+            extra = ", ".join(x for x in (
+                "khoảng (soft)" if d["soft"] else "", "phấn đấu" if d["aspiration"] else "",
+                f"gốc {d['baseline']}" if d.get("baseline") else "",
+                f"so với {d['benchmark']['unit']}" if d.get("benchmark") else "") if x)
+            years = f"{d['year']}" if d["kind"] == "step" else f"{d['start']}-{d['end']}"
+            lines.append(f"- `{d['kind']}` {num} {d['unit_written']} · {years} ({d['years_from']})"
+                         f"{' · ' + extra if extra else ''} · từ ngữ: {', '.join(d['cmp_words']) or '—'} · "
+                         f"«{d['quote']}»")
+        for m in out["milestones"]:
+            how = "ghi trong văn bản" if m["stated"] else "suy ra"
+            lines.append(f"- mốc: hạn {m['deadline']} («{m['deadline_written']}», {how}); "
+                         f"chủ trì: {m['responsible'] or '—'} · «{m['quote']}»")
+        for o in out["obligations"]:
+            lines.append(f"- báo cáo: {o['who'] or '—'} → {o['to']}, {o['frequency'] or o['by_when']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+if __name__ == "__main__":
+    print(examples_markdown(), end="")

@@ -281,3 +281,13 @@ def test_every_quote_of_the_seeds_is_verbatim():
         flat = squash(text)
         for item in out["drafts"] + out["milestones"] + out["obligations"]:
             assert squash(item["quote"]) in flat, (pid, item["quote"])
+
+
+def test_the_examples_in_docs_method_are_what_the_code_prints():
+    from pathlib import Path
+
+    from kpi.drafting import examples_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "method.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- drafting-examples:start -->\n", 1)[1].split("<!-- drafting-examples:end -->", 1)[0]
+    assert block == examples_markdown(), "docs/method.md lệch với mã: chạy `python -m kpi.drafting` và dán lại khối ví dụ"
