@@ -876,7 +876,7 @@ def _responsible(sentence: str, para: Para, paras_heading: str) -> str:
     m = BODY_RE.match(_strip_heading(sentence).lstrip("*_ "))
     if m:
         return m.group(1).strip(" ,")
-    m = re.search(r"(?:đề nghị|yêu cầu|giao)\s+(.{3,80}?)\s+(?:triển khai|thực hiện|tổ chức|báo cáo|chủ trì|"
+    m = re.search(r"\b(?:đề nghị|yêu cầu|[Gg]iao)\s+((?:[A-ZĐÂĂÊÔƠƯ]|các\s|Các\s).{3,80}?)\s+(?:triển khai|thực hiện|tổ chức|báo cáo|chủ trì|"
                   r"xây dựng|gửi|tham mưu)", sentence)
     if m:
         return m.group(1).strip(" ,;:")
@@ -1008,6 +1008,9 @@ def draft_text(text: str, indicators: dict[str, Indicator] | None = None,
                         continue
                     figs = _figures(piece)
                     targets = [f for f in figs if f.role == "target"]
+                    cond = re.search(r"\bthì\b", clause)
+                    if cond and 0 <= clause.find(piece) < cond.start():
+                        targets = []   # "Đơn vị có trên 300 cán bộ, … thì …": a condition
                     if not targets and re.search(r"\bkhông còn\b", piece):
                         d = _draft_none_left(piece, lead, para, ctx, len(drafts) + 1)
                         drafts.append(d)
