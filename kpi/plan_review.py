@@ -1,0 +1,150 @@
+"""The data behind the secretariat's review-and-publish page (no Streamlit here).
+
+The page uploads a plan's document, shows its drafts (``kpi.drafting``) in
+editable tables beside the text with the quoted clause highlighted, and
+publishes the accepted rows (``kpi.plan_versions.publish``: the catalogue's
+checks, a new version, the audit log). Everything the page computes is here,
+so tests call it without a browser:
+
+* :func:`read_upload` – the document's text and drafts, and header facts guessed from it;
+* :func:`targets_frame`, :func:`milestones_frame`, :func:`new_indicators_frame` – editor tables;
+* :func:`highlight` – the text around a quote, the quote marked (HTML, escaped);
+* :func:`publish_review` – the edited tables to a published plan, or the named errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pandas as pd
+
+from kpi import plan_versions
+from kpi.catalog import KINDS, Indicator  # noqa: F401  (KINDS: the editor's choices)
+from kpi.drafting import DraftError, detect_period, draft_document  # noqa: F401  (DraftError: for the page)
+
+CMPS = (">=", ">", "<=", "<")
+TARGET_COLUMNS = ["accept", "target_id", "kind", "indicator", "cmp", "value", "low", "high", "start", "end",
+                  "year", "soft", "average", "quote", "section", "confidence", "draft"]
+MILESTONE_COLUMNS = ["accept", "milestone_id", "title", "deadline", "stated", "deadline_written", "responsible",
+                     "quote", "section"]
+NEW_INDICATOR_COLUMNS = ["code", "name", "unit", "direction", "area", "temporal", "aggregation"]
+
+
+def _guess_header(text: str, name: str, period: tuple[int, int]) -> dict:
+    """Header facts the document states: number, date, issuer, title (the secretariat checks them)."""
+    head = text[:3000]
+    number = re.search(r"Số\s*:?\s*(\d*\s*/\s*[A-ZĐ][\w\-/.]*)", head)
+    date = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", head)
+    title = re.search(r"KẾ HOẠCH\**\s*\n+\s*\**([^\n]{10,300})", head)
+    issuer = re.search(r"\b((?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ban Thường vụ|Tỉnh ủy|Tỉnh uỷ|Thành ủy|"
+                       r"Hội đồng)[^\n,.;]{0,40}?(?:tỉnh|thành phố|huyện)\s+[A-ZĐ]\w+(?:\s+[A-ZĐ]\w+)*)", text)
+    doc_date = None
+    if date:
+        try:
+            doc_date = dt.date(int(date.group(3)), int(date.group(2)), int(date.group(1)))
+        except ValueError:
+            doc_date = None
+    title_text = re.sub(r"\*+", "", title.group(1)).strip() if title else ""
+    title_text = f"Kế hoạch {title_text[0].lower()}{title_text[1:]}" if title_text else ""
+    y0, y1 = period
+    return {"id": plan_versions.slug(f"{name.rsplit('.', 1)[0]} {y0} {y1}", 8),
+            "title": title_text, "short_title": title_text[:40],
+            "doc_number": re.sub(r"\s+", "", number.group(1)) if number and re.match(r"\d", number.group(1).strip()) else "",
+            "doc_date": doc_date, "issuer": issuer.group(1).strip() if issuer else "",
+            "scope_unit": "", "period": (y0, y1), "source": name}
+
+
+def read_upload(data: bytes, name: str, indicators: dict[str, Indicator],
+                period: tuple[int, int] | None = None) -> dict:
+    """``{"text", "drafts", "milestones", "obligations", "period", "header"}`` for an uploaded document.
+
+    Raises ``DraftError`` (Vietnamese, naming the file) for a document it cannot read.
+    """
+    out = draft_document(data, name, indicators=indicators, period=period)
+    out["header"] = _guess_header(out["text"], name, tuple(out["period"]))
+    return out
+
+
+def targets_frame(drafts: list[dict]) -> pd.DataFrame:
+    rows = []
+    for d in drafts:
+        ind = d.get("indicator") if d.get("new_indicator") is None else d["new_indicator"]["code"]
+        rows.append({"accept": True, "target_id": "", "kind": d["kind"], "indicator": ind or "",
+                     "cmp": d.get("cmp"), "value": d.get("value"), "low": d.get("low"), "high": d.get("high"),
+                     "start": d.get("start"), "end": d.get("end"), "year": d.get("year"),
+                     "soft": bool(d.get("soft")), "average": bool(d.get("average")), "quote": d["quote"],
+                     "section": d.get("section") or "", "confidence": d.get("confidence") or 0.0, "draft": d["id"]})
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def milestones_frame(milestones: list[dict]) -> pd.DataFrame:
+    rows = [{"accept": True, "milestone_id": "", "title": m["title"], "deadline": dt.date.fromisoformat(m["deadline"]),
+             "stated": m["stated"], "deadline_written": m["deadline_written"], "responsible": m["responsible"],
+             "quote": m["quote"], "section": m.get("section") or ""} for m in milestones]
+    return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
+
+
+def new_indicators_frame(drafts: list[dict], area: str = "Kinh tế") -> pd.DataFrame:
+    seen, rows = set(), []
+    for d in drafts:
+        n = d.get("new_indicator")
+        if n and n["code"] not in seen:
+            seen.add(n["code"])
+            rows.append({"code": n["code"], "name": n["name"], "unit": n["unit"], "direction": n["direction"],
+                         "area": area, "temporal": "rate" if n["unit"].startswith("%") else "stock",
+                         "aggregation": "none"})
+    return pd.DataFrame(rows, columns=NEW_INDICATOR_COLUMNS)
+
+
+def highlight(text: str, quote: str, context: int = 400) -> str:
+    """HTML of the text around ``quote`` with the quote in ``<mark>``; the whole text escaped."""
+    words = quote.split()
+    if not words:
+        return html.escape(text[: 2 * context])
+    rx = re.compile(r"\s+".join(re.escape(w) for w in words))
+    m = rx.search(text)
+    if not m:
+        return html.escape(text[: 2 * context])
+    a, b = max(0, m.start() - context), min(len(text), m.end() + context)
+    pre = ("… " if a else "") + html.escape(text[a:m.start()])
+    post = html.escape(text[m.end():b]) + (" …" if b < len(text) else "")
+    return (f"{pre}<mark>{html.escape(m.group(0))}</mark>{post}").replace("\n", "<br>")
+
+
+def _clean(v):
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+def _records(df: pd.DataFrame | None) -> list[dict]:
+    if df is None or df.empty:
+        return []
+    return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+
+def publish_review(con, header: dict, targets: pd.DataFrame, milestones: pd.DataFrame | None,
+                   new_indicators: pd.DataFrame | None, actor, *, source_name: str = "", text: str | None = None,
+                   note: str = "") -> dict:
+    """Publish the accepted rows as the plan's next version. Raises ``CatalogError`` with the named errors."""
+    rows = [r for r in _records(targets) if r.get("accept")]
+    ms = [r for r in _records(milestones) if r.get("accept")]
+    used = {r.get("indicator") for r in rows}
+    new = [r for r in _records(new_indicators) if r.get("code") in used]
+    data = plan_versions.plan_from_drafts(header, rows, ms)
+    return plan_versions.publish(con, data, actor, file_name=source_name or header.get("source") or "",
+                                 indicators=plan_versions.new_indicator_data(new) if new else None,
+                                 note=note, source_text=text)
+
+
+def period_of(text: str) -> tuple[int, int] | None:
+    return detect_period(text)

@@ -1,0 +1,85 @@
+"""The review-and-publish page's data (kpi.plan_review), without Streamlit: a real .docx, a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from etl.cli import main
+from kpi import auth, plan_review, repo
+from kpi.catalog import CatalogError, load_catalog
+from kpi.store import connect, scalar
+
+PARAS = ["UBND TỈNH LAI CHÂU", "Số: 45/KH-UBND", "Lai Châu, ngày 12 tháng 01 năm 2026", "KẾ HOẠCH",
+         "Phát động phong trào thi đua giai đoạn 2026-2030",
+         "II. CHỈ TIÊU", "- Tỷ lệ che phủ rừng đạt 52%; tỷ lệ hợp tác xã ứng dụng chuyển đổi số đạt 40%.",
+         "- Mỗi năm tạo việc làm mới cho 6.500 lao động.",
+         "III. TỔ CHỨC THỰC HIỆN", "1. Sở Nội vụ chủ trì tổ chức sơ kết, hoàn thành trong Quý IV/2028."]
+
+
+def _docx() -> bytes:
+    import docx
+
+    doc = docx.Document()
+    for p in PARAS:
+        doc.add_paragraph(p)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def real_db(db_file):
+    assert main(["init"]) == 0
+    return db_file
+
+
+def test_an_upload_gives_drafts_and_the_header_the_document_states():
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    h = out["header"]
+    assert h["doc_number"] == "45/KH-UBND"
+    assert h["doc_date"] == dt.date(2026, 1, 12)
+    assert h["period"] == (2026, 2030)
+    assert h["title"].startswith("Kế hoạch phát động phong trào thi đua")
+    df = plan_review.targets_frame(out["drafts"])
+    assert list(df["value"]) == [52, 40, 6500]
+    assert list(df["kind"]) == ["level_min", "level_min", "yearly"]
+    assert list(plan_review.new_indicators_frame(out["drafts"])["unit"]) == ["%"]
+    assert plan_review.milestones_frame(out["milestones"])["deadline"].tolist() == [dt.date(2028, 12, 31)]
+
+
+def test_highlight_marks_the_quote_and_escapes_the_text():
+    text = "Mục <b>1</b>: tỷ lệ che phủ rừng\nđạt 52%; còn lại."
+    got = plan_review.highlight(text, "tỷ lệ che phủ rừng đạt 52%")
+    assert "<mark>tỷ lệ che phủ rừng<br>đạt 52%</mark>" in got
+    assert "&lt;b&gt;1&lt;/b&gt;" in got
+
+
+def test_reviewed_rows_are_published_and_rejected_rows_are_not(real_db):
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    header = dict(out["header"], id="laichau_2026_2030", issuer="UBND tỉnh Lai Châu", scope_unit="12")
+    df = plan_review.targets_frame(out["drafts"])
+    df.loc[2, "accept"] = False                  # rejected
+    df.loc[0, "value"] = 53.0                    # edited
+    with connect(real_db) as con:
+        v = plan_review.publish_review(con, header, df, plan_review.milestones_frame(out["milestones"]),
+                                       plan_review.new_indicators_frame(out["drafts"]), auth.local_admin(),
+                                       source_name="ke-hoach-lai-chau.docx", text=out["text"])
+        assert v["version"] == 1
+        plan = repo.catalog_from_db(con).plan("laichau_2026_2030")
+        assert [t.value for t in plan.targets] == [53, 40]
+        assert scalar(con, "SELECT source_text IS NOT NULL FROM plan_versions WHERE plan_id = 'laichau_2026_2030'")
+
+
+def test_publishing_refuses_with_the_named_error(real_db):
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    header = dict(out["header"], id="laichau_2026_2030", issuer="UBND tỉnh Lai Châu", scope_unit="12")
+    df = plan_review.targets_frame(out["drafts"])
+    df.loc[0, "kind"] = "range"                  # a range without low/high
+    with connect(real_db) as con, pytest.raises(CatalogError, match=r"ke-hoach-lai-chau.docx: chỉ tiêu 'forest_cover_2030', trường 'low'"):
+        plan_review.publish_review(con, header, df, None, plan_review.new_indicators_frame(out["drafts"]),
+                                   auth.local_admin(), source_name="ke-hoach-lai-chau.docx")
+    with connect(real_db) as con:
+        assert scalar(con, "SELECT count(*) FROM plan_versions") == 0
