@@ -148,3 +148,30 @@ def publish_review(con, header: dict, targets: pd.DataFrame, milestones: pd.Data
 
 def period_of(text: str) -> tuple[int, int] | None:
     return detect_period(text)
+
+
+# --- what the page calls (each opens the database briefly) ---------------------------------------------------
+
+def catalogue_choices(db=None) -> dict:
+    """Indicators (code → "code — name (unit)") and units (code → name) for the page's pickers."""
+    from kpi import repo
+    from kpi.store import connect
+
+    with connect(db) as con:
+        cat = repo.catalog_from_db(con)
+        units = con.execute("SELECT code, name FROM units WHERE level IN ('country', 'province', 'district', "
+                            "'commune') ORDER BY level <> 'province', code").fetchall()
+    return {"indicators": cat.indicators,
+            "indicator_labels": {c: f"{c} — {i.name} ({i.unit})" for c, i in cat.indicators.items()},
+            "units": dict(units), "plans": sorted(cat.plans)}
+
+
+def publish_to(db, header: dict, targets: pd.DataFrame, milestones: pd.DataFrame | None,
+               new_indicators: pd.DataFrame | None, actor, *, source_name: str = "", text: str | None = None,
+               note: str = "") -> dict:
+    """:func:`publish_review` on a connection of its own."""
+    from kpi.store import connect
+
+    with connect(db) as con:
+        return publish_review(con, header, targets, milestones, new_indicators, actor, source_name=source_name,
+                              text=text, note=note)
