@@ -102,15 +102,24 @@ def highlight(text: str, quote: str, context: int = 400) -> str:
     """HTML of the text around ``quote`` with the quote in ``<mark>``; the whole text escaped."""
     words = quote.split()
     if not words:
-        return html.escape(text[: 2 * context])
+        return _safe(text[: 2 * context])
     rx = re.compile(r"\s+".join(re.escape(w) for w in words))
     m = rx.search(text)
     if not m:
-        return html.escape(text[: 2 * context])
+        return _safe(text[: 2 * context])
     a, b = max(0, m.start() - context), min(len(text), m.end() + context)
-    pre = ("… " if a else "") + html.escape(text[a:m.start()])
-    post = html.escape(text[m.end():b]) + (" …" if b < len(text) else "")
-    return (f"{pre}<mark>{html.escape(m.group(0))}</mark>{post}").replace("\n", "<br>")
+    pre = ("… " if a else "") + _safe(text[a:m.start()])
+    post = _safe(text[m.end():b]) + (" …" if b < len(text) else "")
+    return f"{pre}<mark>{_safe(m.group(0))}</mark>{post}"
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+             **{c: f"&#{ord(c)};" for c in "*_#[]`$~|\\!"}}
+
+
+def _safe(s: str) -> str:
+    """Text as inert HTML: escaped, and the characters Markdown would read as markup written as entities."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in s).replace("\n", "<br>")
 
 
 def _clean(v):

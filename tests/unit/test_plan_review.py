@@ -55,6 +55,7 @@ def test_highlight_marks_the_quote_and_escapes_the_text():
     got = plan_review.highlight(text, "tỷ lệ che phủ rừng đạt 52%")
     assert "<mark>tỷ lệ che phủ rừng<br>đạt 52%</mark>" in got
     assert "&lt;b&gt;1&lt;/b&gt;" in got
+    assert "&#42;" in plan_review.highlight("**đậm** đạt 5%", "đạt 5%")
 
 
 def test_reviewed_rows_are_published_and_rejected_rows_are_not(real_db):
