@@ -396,8 +396,10 @@ def cmd_status(args) -> int:
         if args.unit and scalar(con, "SELECT count(*) FROM units WHERE code = ?", [args.unit]) == 0:
             raise UsageError(f"Không có đơn vị '{args.unit}'")
         reports = [assess_plan(con, p.id, as_of=as_of, unit=args.unit, catalog=cat) for p in plans]
+        versions = {p.id: plan_versions.current_version(con, p.id) for p in plans}
     if args.json:
-        out = [report_json(r, cat) for r in reports]
+        # which version of the plan the verdicts used: 0 = as shipped in targets/, n = published in the app
+        out = [report_json(r, cat) | {"plan_version": versions[r.plan.id]} for r in reports]
         _print_json(out[0] if args.plan else out)
         return EXIT_OK
     from kpi.fmt import fmt_value

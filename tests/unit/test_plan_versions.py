@@ -142,8 +142,18 @@ def test_drafts_become_a_published_plan(real_db):
     assert [t.kind for t in plan.targets] == ["level_min", "level_min", "yearly"]
     assert [m.deadline.isoformat() for m in plan.milestones] == ["2028-12-31"]
     assert plan.milestones[0].responsible == "Sở Nội vụ"
-    # every page follows it: `status` reads it like a shipped plan
+    # every page follows it: `status` reads it like a shipped plan, and says which version it judged
     assert main(["status", "--plan", "thu_2026_2030", "--json"]) == 0
+
+
+def test_status_says_which_version_of_the_plan_it_used(real_db, tmp_path, capsys):
+    assert main(["status", "--plan", PLAN, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["plan_version"] == 0
+    path = _export(tmp_path, capsys)
+    assert main(["plan", "import", str(path), "--note", "công bố lại"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--plan", PLAN, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["plan_version"] == 1
 
 
 def test_publishing_drafts_with_a_gap_names_the_target_and_field(real_db):
