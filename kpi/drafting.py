@@ -419,8 +419,9 @@ def _figures(piece: str) -> list[Figure]:
                 continue   # Phường 4, cầu Ba Lai 8, Chương trình 135: a name
         unit = _unit_after(masked, m.end())
         head = (_unit_after(piece, m.end()) or unit).split("/")[0].strip().lower()
-        if any(head == n or head.startswith(n + " ") for n in META_NOUNS) and not unit.startswith("%"):
-            continue
+        if any(head == n or head.startswith(n + " ") for n in META_NOUNS) and not unit.startswith("%") \
+                and not (head.startswith("tuổi") and "tuổi thọ" in piece.lower()):
+            continue   # "trẻ em dưới 5 tuổi" qualifies; "tuổi thọ trung bình đạt 75 tuổi" is the target
         if head.startswith("tiêu chí") and "/" not in unit:
             continue
         if re.match(r"^\W*(?:đối với|nếu|trường hợp)\b", piece, re.I) or re.search(r"\bthì\b", piece[m.end():]):
@@ -610,6 +611,11 @@ def _kind(piece: str, lead: str, fig: Figure, cmp: str | None, para: Para, ctx: 
         return "change", extra
     if heading_year and not re.search(r"giai đoạn|nhiệm kỳ", full):
         return "step", extra
+    growth_words = re.search(r"(?:tốc độ tăng|tăng trưởng|\btăng\b)[^;]{0,60}bình quân|bình quân[^;]{0,30}\btăng\b",
+                             f"{lead} {piece[:fig.start]}".lower())
+    if percent and not per_capita and not decreasing and growth_words and not per_year \
+            and not re.search(r"mỗi năm|hằng năm|hàng năm", full):
+        return "avg_growth", extra   # "tốc độ tăng trưởng bình quân giai đoạn 2026-2030 đạt 10%"
     if percent and per_year and (increasing or "bình quân" in full or "tốc độ" in full) and not per_capita \
             and "mỗi năm" not in full and "hằng năm" not in full and "hàng năm" not in full:
         return "avg_growth", extra

@@ -291,3 +291,38 @@ def test_the_examples_in_docs_method_are_what_the_code_prints():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "method.md").read_text(encoding="utf-8")
     block = doc.split("<!-- drafting-examples:start -->\n", 1)[1].split("<!-- drafting-examples:end -->", 1)[0]
     assert block == examples_markdown(), "docs/method.md lệch với mã: chạy `python -m kpi.drafting` và dán lại khối ví dụ"
+
+
+# A second set, written after the rules above were done: 18 of these 20 read right on the first run
+# ("tốc độ tăng trưởng bình quân giai đoạn … đạt 10%" without "/năm", and "tuổi thọ … đạt 75 tuổi"
+# were missed; both rules were then written for the general case).
+SECOND_SET = [
+ ("- Tốc độ tăng trưởng GRDP bình quân giai đoạn 2026-2030 đạt từ 10% trở lên.", [("avg_growth", ">=", 10)]),
+ ("- GRDP bình quân đầu người đến năm 2030 đạt khoảng 8.500 USD.", [("level_min", ">=", 8500)]),
+ ("- Tỷ trọng kinh tế số trong GRDP đạt 25%.", [("level_min", ">=", 25)]),
+ ("- Tỷ lệ đô thị hóa đạt trên 45% vào năm 2030.", [("level_min", ">", 45)]),
+ ("- Giảm tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều bình quân 1-1,5%/năm.", [("change", "<=", -1)]),
+ ("- Số bác sĩ đạt 19 bác sĩ/vạn dân; số giường bệnh đạt 45 giường/vạn dân.", [("level_min", ">=", 19), ("level_min", ">=", 45)]),
+ ("- 100% số xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật.", [("level_min", ">=", 100)]),
+ ("- Tỷ lệ người dân tham gia bảo hiểm y tế đạt trên 95% dân số.", [("level_min", ">", 95)]),
+ ("- Kim ngạch xuất khẩu tăng bình quân 12%/năm.", [("avg_growth", ">=", 12)]),
+ ("- Thu ngân sách nhà nước trên địa bàn đến năm 2030 đạt 25.000 tỷ đồng, trong đó thu nội địa đạt 20.000 tỷ đồng.", [("level_min", ">=", 25000), ("level_min", ">=", 20000)]),
+ ("- Hằng năm có ít nhất 90% tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên.", [("yearly", ">=", 90)]),
+ ("- Tuổi thọ trung bình đạt 75 tuổi.", [("level_min", ">=", 75)]),
+ ("- Tỷ lệ thất nghiệp khu vực thành thị duy trì ở mức dưới 3%.", [("yearly", "<", 3)]),
+ ("- Phấn đấu đến năm 2030 có 70% số xã đạt chuẩn nông thôn mới nâng cao.", [("level_min", ">=", 70)]),
+ ("- Diện tích trồng rừng mới đạt 5.000 ha/năm.", [("yearly", ">=", 5000)]),
+ ("- Tổng vốn đầu tư toàn xã hội giai đoạn 2026-2030 đạt khoảng 1,2 triệu tỷ đồng.", [("sum", ">=", 1.2)]),
+ ("- Tỷ lệ lao động qua đào tạo đạt 75-80%, trong đó có văn bằng, chứng chỉ đạt 40%.", [("range", None, 75), ("level_min", ">=", 40)]),
+ ("- Tỷ lệ chất thải rắn sinh hoạt đô thị được thu gom, xử lý đạt 98%; tỷ lệ chôn lấp trực tiếp dưới 10%.", [("level_min", ">=", 98), ("level_max", "<", 10)]),
+ ("- Mật độ thuê bao băng rộng cố định đạt 40 thuê bao/100 dân.", [("level_min", ">=", 40)]),
+ ("- Năng suất lao động tăng bình quân trên 7%/năm.", [("avg_growth", ">", 7)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", SECOND_SET)
+def test_second_set_of_sentences(text, expected):
+    out = draft_text(text, None, (2026, 2030))
+    got = [(d["kind"], d["cmp"], d["value"] if d["kind"] != "range" else d["low"]) for d in out["drafts"]]
+    assert got == [(k, c, pytest.approx(v)) for k, c, v in expected]
+    assert all(squash(d["quote"]) in squash(text) for d in out["drafts"])
