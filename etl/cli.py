@@ -613,10 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except UsageError as e:
+    except (UsageError, plans_cli.UsageError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except Rejected as e:
+    except (Rejected, plans_cli.Rejected) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
     except (StoreBusy, NoDatabase) as e:      # NoCatalog too

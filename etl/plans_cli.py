@@ -10,8 +10,52 @@ it as the plan's next version (kpi.plan_versions), recorded in the audit log.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+
+
+# This module does not import etl.cli (etl.cli imports it): its own two errors, which
+# etl.cli.main turns into exit codes like its own (UsageError → 2, Rejected → 1).
+class UsageError(Exception):
+    """Wrong command line: exit code 2."""
+
+
+class Rejected(Exception):
+    """Data refused: exit code 1."""
+
+
+EXIT_OK = 0
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _say(*lines: str) -> None:
+    for line in lines:
+        print(line)
+
+
+def _actor(args, con):
+    """The account named by ``--user`` (refused if unknown or disabled), else the local administrator."""
+    from kpi import accounts, permissions
+
+    name = getattr(args, "user", None)
+    if not name:
+        return permissions.local_admin()
+    try:
+        return accounts.actor_for(con, name, via="cli")
+    except accounts.AuthError as e:
+        raise Rejected(str(e)) from None
+
+
+def _ensure_catalog(con) -> None:
+    from kpi.store import scalar
+
+    if scalar(con, "SELECT count(*) FROM plans") == 0:
+        raise Rejected("Cơ sở dữ liệu chưa có danh mục chỉ tiêu. Chạy trước: python -m etl init")
 
 
 def register(subparsers) -> None:
@@ -48,8 +92,6 @@ def register(subparsers) -> None:
 
 
 def _period(text: str | None) -> tuple[int, int] | None:
-    from etl.cli import UsageError
-
     if not text:
         return None
     try:
@@ -63,7 +105,6 @@ def _period(text: str | None) -> tuple[int, int] | None:
 
 
 def cmd_draft_targets(args) -> int:
-    from etl.cli import EXIT_OK, Rejected, _print_json, _say
     from kpi.catalog import CatalogError, load_catalog
     from kpi.drafting import DraftError, draft_document
 
@@ -100,7 +141,6 @@ def cmd_draft_targets(args) -> int:
 
 
 def cmd_plan_export(args) -> int:
-    from etl.cli import EXIT_OK, UsageError, _ensure_catalog, _say
     from kpi import plan_versions, repo
     from kpi.catalog import CatalogError
     from kpi.store import connect
@@ -121,7 +161,6 @@ def cmd_plan_export(args) -> int:
 
 
 def cmd_plan_import(args) -> int:
-    from etl.cli import EXIT_OK, Rejected, _actor, _print_json, _say
     from kpi import plan_versions
     from kpi.catalog import CatalogError, read_yaml
     from kpi.store import connect
@@ -151,7 +190,6 @@ def cmd_plan_import(args) -> int:
 
 
 def cmd_plan_versions(args) -> int:
-    from etl.cli import EXIT_OK, _print_json, _say
     from kpi import plan_versions
     from kpi.store import connect
 

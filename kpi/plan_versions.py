@@ -33,7 +33,7 @@ import duckdb
 import yaml
 
 from kpi import audit, repo
-from kpi.auth import Actor, authorize
+from kpi.permissions import Actor, authorize
 from kpi.catalog import REQUIRED, Catalog, CatalogError, Indicator, Plan, indicators_from_data, plan_from_data
 from kpi.store import scalar, transaction
 

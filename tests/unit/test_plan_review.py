@@ -8,7 +8,7 @@ import io
 import pytest
 
 from etl.cli import main
-from kpi import auth, plan_review, repo
+from kpi import permissions as auth, plan_review, repo
 from kpi.catalog import CatalogError, load_catalog
 from kpi.store import connect, scalar
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from etl.cli import main
-from kpi import auth, plan_versions, repo
+from kpi import permissions as auth, plan_versions, repo
 from kpi.catalog import TARGETS_DIR, CatalogError, load_catalog, load_plan
 from kpi.drafting import draft_text
 from kpi.store import connect, scalar
@@ -181,3 +181,8 @@ def test_yaml_files_stay_how_plans_ship(real_db, tmp_path, capsys):
     assert main(["plan", "import", str(path)]) == 0
     assert {p.name: p.read_bytes() for p in TARGETS_DIR.glob("*.yaml")} == before
     shutil.rmtree(tmp_path / "x", ignore_errors=True)
+
+
+def test_export_of_an_unknown_plan_is_a_usage_error(real_db, capsys):
+    assert main(["plan", "export", "--plan", "khong_co"]) == 2
+    assert "Không có kế hoạch 'khong_co'" in capsys.readouterr().err

@@ -1,0 +1,151 @@
+"""Thêm kế hoạch: the secretariat drops in a plan's document, reviews the drafted targets, publishes.
+
+The logic is in kpi/plan_review.py (drafting in kpi/drafting.py, publishing and versions in
+kpi/plan_versions.py); this page only lays it out.
+"""
+
+import datetime as dt
+
+import streamlit as st
+
+from kpi import plan_review, ui
+from kpi.catalog import AREAS, KIND_LABELS, KINDS, CatalogError
+
+ui.cold_start_guard()
+actor = ui.require("edit_targets")
+st.title("Thêm kế hoạch")
+st.caption("Tải lên văn bản kế hoạch: chitieu đọc và đề xuất từng chỉ tiêu, mốc thời hạn kèm câu trích của văn bản. "
+           "Rà soát, sửa, tách (thêm dòng), bỏ những dòng không đúng, rồi công bố: kế hoạch được kiểm tra như tệp "
+           "danh mục và lưu thành một phiên bản mới; mọi trang theo dõi nó ngay.")
+
+choices = plan_review.catalogue_choices(None)
+
+st.subheader("1. Văn bản và thông tin kế hoạch")
+upload = st.file_uploader("Văn bản kế hoạch (.docx, .pdf có lớp chữ, .txt)", type=["docx", "pdf", "txt"], key="pl_file")
+if upload is None:
+    st.info("Chọn tệp văn bản kế hoạch để bắt đầu.")
+    st.stop()
+content = upload.getvalue()
+upload_key = (upload.name, len(content))
+if st.session_state.get("_pl_key") != upload_key:
+    try:
+        out = plan_review.read_upload(content, upload.name, choices["indicators"])
+    except plan_review.DraftError as e:
+        st.error(str(e))
+        st.stop()
+    st.session_state["_pl_key"] = upload_key
+    st.session_state["_pl"] = out
+    st.session_state["_pl_targets"] = plan_review.targets_frame(out["drafts"])
+    st.session_state["_pl_milestones"] = plan_review.milestones_frame(out["milestones"])
+    st.session_state["_pl_new"] = plan_review.new_indicators_frame(out["drafts"])
+    h = out["header"]
+    st.session_state.update({"pl_id": h["id"], "pl_title": h["title"], "pl_short": h["short_title"],
+                             "pl_number": h["doc_number"], "pl_issuer": h["issuer"], "pl_date": h["doc_date"],
+                             "pl_y0": h["period"][0], "pl_y1": h["period"][1], "pl_source": h["source"]})
+    for k in ("pl_targets", "pl_milestones", "pl_newind"):
+        st.session_state.pop(k, None)
+out = st.session_state["_pl"]
+
+c1, c2, c3 = st.columns([2, 1, 1])
+c1.text_input("Tên kế hoạch", key="pl_title")
+c2.text_input("Tên ngắn (trên menu)", key="pl_short")
+c3.text_input("Mã kế hoạch (chữ thường, số, _)", key="pl_id")
+c1, c2, c3, c4, c5 = st.columns([1, 1, 2, 1, 1])
+c1.text_input("Số, ký hiệu", key="pl_number")
+c2.date_input("Ngày ban hành", key="pl_date", format="DD/MM/YYYY")
+c3.text_input("Cơ quan ban hành", key="pl_issuer")
+c4.number_input("Từ năm", key="pl_y0", min_value=2000, max_value=2100, step=1)
+c5.number_input("Đến năm", key="pl_y1", min_value=2000, max_value=2100, step=1)
+units = choices["units"]
+scope = st.selectbox("Phạm vi (đơn vị của kế hoạch)", list(units), key="pl_scope",
+                     format_func=lambda c: f"{c} — {units[c]}")
+
+st.subheader("2. Chỉ tiêu đề xuất")
+st.caption(f"{len(out['drafts'])} chỉ tiêu, {len(out['milestones'])} mốc, {len(out['obligations'])} nghĩa vụ báo cáo "
+           "đọc được từ văn bản. Bỏ chọn cột «Nhận» để loại; thêm dòng để tách một câu thành hai chỉ tiêu.")
+new_codes = list(st.session_state["_pl_new"]["code"])
+left, right = st.columns([3, 2])
+with left:
+    targets = st.data_editor(
+        st.session_state["_pl_targets"], key="pl_targets", num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            "accept": st.column_config.CheckboxColumn("Nhận", default=True),
+            "target_id": st.column_config.TextColumn("Mã (tự đặt nếu trống)"),
+            "kind": st.column_config.SelectboxColumn("Loại", options=list(KINDS), required=True),
+            "indicator": st.column_config.SelectboxColumn("Chỉ số", options=sorted(choices["indicators"]) + new_codes),
+            "cmp": st.column_config.SelectboxColumn("So sánh", options=list(plan_review.CMPS)),
+            "value": st.column_config.NumberColumn("Giá trị", format="%.4g"),
+            "low": st.column_config.NumberColumn("Cận dưới", format="%.4g"),
+            "high": st.column_config.NumberColumn("Cận trên", format="%.4g"),
+            "start": st.column_config.NumberColumn("Từ năm", format="%d"),
+            "end": st.column_config.NumberColumn("Đến năm", format="%d"),
+            "year": st.column_config.NumberColumn("Năm (bước)", format="%d"),
+            "soft": st.column_config.CheckboxColumn("Khoảng"),
+            "average": st.column_config.CheckboxColumn("Bình quân"),
+            "quote": st.column_config.TextColumn("Câu trích", width="large"),
+            "section": st.column_config.TextColumn("Mục"),
+            "confidence": st.column_config.ProgressColumn("Độ tin cậy chỉ số", min_value=0, max_value=1),
+            "draft": st.column_config.TextColumn("Nháp", disabled=True),
+        })
+with right:
+    rows = list(targets.index)
+    if rows:
+        pick = st.selectbox("Xem câu trong văn bản", rows, key="pl_pick",
+                            format_func=lambda i: f"{targets.loc[i, 'draft'] or i}: "
+                                                  f"{str(targets.loc[i, 'quote'])[:60]}")
+        st.markdown(f"<div class='pl-text' style='max-height:28rem;overflow:auto;font-size:0.9rem'>"
+                    f"{plan_review.highlight(out['text'], str(targets.loc[pick, 'quote'] or ''))}</div>",
+                    unsafe_allow_html=True)
+    kinds = ", ".join(f"{k}: {KIND_LABELS[k]}" for k in KINDS)
+    st.caption(f"Loại chỉ tiêu — {kinds}.")
+
+st.markdown("**Chỉ số mới đề xuất** (dùng khi chỉ tiêu chưa có trong danh mục; sửa tên, đơn vị, hướng tốt)")
+new_ind = st.data_editor(
+    st.session_state["_pl_new"], key="pl_newind", num_rows="dynamic", hide_index=True, width="stretch",
+    column_config={"code": st.column_config.TextColumn("Mã", required=True),
+                   "name": st.column_config.TextColumn("Tên", width="large"),
+                   "unit": st.column_config.TextColumn("Đơn vị tính"),
+                   "direction": st.column_config.SelectboxColumn("Hướng tốt", options=["up", "down", "neither"]),
+                   "area": st.column_config.SelectboxColumn("Lĩnh vực", options=list(AREAS)),
+                   "temporal": st.column_config.SelectboxColumn("Loại số liệu", options=["stock", "flow", "rate"]),
+                   "aggregation": st.column_config.SelectboxColumn(
+                       "Cộng dồn đơn vị", options=["sum", "mean", "weighted_mean", "none"])})
+
+st.subheader("3. Mốc thời hạn")
+milestones = st.data_editor(
+    st.session_state["_pl_milestones"], key="pl_milestones", num_rows="dynamic", hide_index=True, width="stretch",
+    column_config={"accept": st.column_config.CheckboxColumn("Nhận", default=True),
+                   "milestone_id": st.column_config.TextColumn("Mã (tự đặt nếu trống)"),
+                   "title": st.column_config.TextColumn("Việc", width="large"),
+                   "deadline": st.column_config.DateColumn("Hạn", format="DD/MM/YYYY"),
+                   "stated": st.column_config.CheckboxColumn("Văn bản ghi hạn", disabled=True),
+                   "deadline_written": st.column_config.TextColumn("Hạn như văn bản ghi", disabled=True),
+                   "responsible": st.column_config.TextColumn("Chủ trì"),
+                   "quote": st.column_config.TextColumn("Câu trích", width="large"),
+                   "section": st.column_config.TextColumn("Mục")})
+if out["obligations"]:
+    st.markdown("**Nghĩa vụ báo cáo** (để tham khảo)")
+    st.dataframe([{"Ai": o["who"], "Báo cáo về": o["to"], "Kỳ": o["frequency"], "Hạn": o["by_when"],
+                   "Câu trích": o["quote"]} for o in out["obligations"]], hide_index=True, width="stretch")
+
+st.subheader("4. Công bố")
+note = st.text_input("Ghi chú phiên bản (không bắt buộc)", key="pl_note")
+if st.button("Công bố kế hoạch", key="pl_publish", type="primary", icon=":material/publish:"):
+    date = st.session_state.get("pl_date")
+    header = {"id": st.session_state["pl_id"].strip(), "title": st.session_state["pl_title"].strip(),
+              "short_title": st.session_state["pl_short"].strip(), "doc_number": st.session_state["pl_number"].strip(),
+              "doc_date": date if isinstance(date, dt.date) else None, "issuer": st.session_state["pl_issuer"].strip(),
+              "scope_unit": scope, "period": (int(st.session_state["pl_y0"]), int(st.session_state["pl_y1"])),
+              "source": upload.name}
+    try:
+        result = plan_review.publish_to(None, header, targets, milestones, new_ind, actor, source_name=upload.name,
+                                        text=out["text"], note=note)
+    except CatalogError as e:
+        st.error("Chưa công bố được: kế hoạch còn lỗi (sửa rồi bấm lại).\n\n"
+                 + "\n".join(f"- {ui.text(line)}" for line in str(e).splitlines()))
+    else:
+        ui.clear_cache()
+        if result["changed"]:
+            st.success(f"Đã công bố kế hoạch {result['plan_id']}, phiên bản {result['version']}.")
+        else:
+            st.info(f"Kế hoạch {result['plan_id']} không thay đổi (vẫn là phiên bản {result['version']}).")
