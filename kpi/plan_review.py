@@ -26,7 +26,8 @@ from kpi.drafting import DraftError, detect_period, draft_document  # noqa: F401
 
 CMPS = (">=", ">", "<=", "<")
 TARGET_COLUMNS = ["accept", "target_id", "kind", "indicator", "cmp", "value", "low", "high", "start", "end",
-                  "year", "soft", "average", "quote", "section", "confidence", "draft"]
+                  "year", "soft", "average", "baseline_year", "baseline_value", "baseline_implied", "quote",
+                  "section", "confidence", "draft"]
 MILESTONE_COLUMNS = ["accept", "milestone_id", "title", "deadline", "stated", "deadline_written", "responsible",
                      "quote", "section"]
 NEW_INDICATOR_COLUMNS = ["code", "name", "unit", "direction", "area", "temporal", "aggregation"]
@@ -74,7 +75,10 @@ def targets_frame(drafts: list[dict]) -> pd.DataFrame:
         rows.append({"accept": True, "target_id": "", "kind": d["kind"], "indicator": ind or "",
                      "cmp": d.get("cmp"), "value": d.get("value"), "low": d.get("low"), "high": d.get("high"),
                      "start": d.get("start"), "end": d.get("end"), "year": d.get("year"),
-                     "soft": bool(d.get("soft")), "average": bool(d.get("average")), "quote": d["quote"],
+                     "soft": bool(d.get("soft")), "average": bool(d.get("average")),
+                     "baseline_year": (d.get("baseline") or {}).get("year"),
+                     "baseline_value": (d.get("baseline") or {}).get("value"),
+                     "baseline_implied": bool((d.get("baseline") or {}).get("implied", False)), "quote": d["quote"],
                      "section": d.get("section") or "", "confidence": d.get("confidence") or 0.0, "draft": d["id"]})
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
@@ -141,11 +145,29 @@ def _records(df: pd.DataFrame | None) -> list[dict]:
     return [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
+def quote_issues(targets: pd.DataFrame, milestones: pd.DataFrame | None, text: str) -> list[str]:
+    """Accepted rows whose quote is not, word for word, in the document (an edit changed it)."""
+    from kpi.drafting import squash
+
+    flat = squash(text)
+    out = []
+    for what, df in (("chỉ tiêu", targets), ("mốc", milestones)):
+        for i, r in enumerate(_records(df), start=1):
+            q = squash(str(r.get("quote") or ""))
+            if r.get("accept") and q and q not in flat:
+                out.append(f"{what} dòng {i}: câu trích không có nguyên văn trong văn bản («{q[:60]}»)")
+    return out
+
+
 def publish_review(con, header: dict, targets: pd.DataFrame, milestones: pd.DataFrame | None,
                    new_indicators: pd.DataFrame | None, actor, *, source_name: str = "", text: str | None = None,
                    note: str = "") -> dict:
     """Publish the accepted rows as the plan's next version. Raises ``CatalogError`` with the named errors."""
     rows = [r for r in _records(targets) if r.get("accept")]
+    for r in rows:
+        if r.get("baseline_year") is not None and r.get("baseline_value") is not None:
+            r["baseline"] = {"year": r["baseline_year"], "value": r["baseline_value"],
+                             "implied": bool(r.get("baseline_implied"))}
     ms = [r for r in _records(milestones) if r.get("accept")]
     used = {r.get("indicator") for r in rows}
     new = [r for r in _records(new_indicators) if r.get("code") in used]

@@ -82,6 +82,9 @@ with left:
             "year": st.column_config.NumberColumn("Năm (bước)", format="%d"),
             "soft": st.column_config.CheckboxColumn("Khoảng"),
             "average": st.column_config.CheckboxColumn("Bình quân"),
+            "baseline_year": st.column_config.NumberColumn("Năm gốc", format="%d"),
+            "baseline_value": st.column_config.NumberColumn("Số gốc", format="%.4g"),
+            "baseline_implied": st.column_config.CheckboxColumn("Gốc suy ra"),
             "quote": st.column_config.TextColumn("Câu trích", width="large"),
             "section": st.column_config.TextColumn("Mục"),
             "confidence": st.column_config.ProgressColumn("Độ tin cậy chỉ số", min_value=0, max_value=1),
@@ -129,6 +132,8 @@ if out["obligations"]:
                    "Câu trích": o["quote"]} for o in out["obligations"]], hide_index=True, width="stretch")
 
 st.subheader("4. Công bố")
+for issue in plan_review.quote_issues(targets, milestones, out["text"]):
+    st.warning(ui.text(issue))
 note = st.text_input("Ghi chú phiên bản (không bắt buộc)", key="pl_note")
 if st.button("Công bố kế hoạch", key="pl_publish", type="primary", icon=":material/publish:"):
     date = st.session_state.get("pl_date")

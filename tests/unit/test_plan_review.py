@@ -84,3 +84,24 @@ def test_publishing_refuses_with_the_named_error(real_db):
                                    auth.local_admin(), source_name="ke-hoach-lai-chau.docx")
     with connect(real_db) as con:
         assert scalar(con, "SELECT count(*) FROM plan_versions") == 0
+
+
+def test_a_quote_edited_away_from_the_text_is_flagged():
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    df = plan_review.targets_frame(out["drafts"])
+    assert plan_review.quote_issues(df, None, out["text"]) == []
+    df.loc[1, "quote"] = "tỷ lệ hợp tác xã dùng số đạt 40%"
+    assert plan_review.quote_issues(df, None, out["text"]) == [
+        "chỉ tiêu dòng 2: câu trích không có nguyên văn trong văn bản («tỷ lệ hợp tác xã dùng số đạt 40%»)"]
+
+
+def test_a_baseline_set_in_the_table_is_published(real_db):
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    header = dict(out["header"], id="laichau_2026_2030", issuer="UBND tỉnh Lai Châu", scope_unit="12")
+    df = plan_review.targets_frame(out["drafts"])
+    df.loc[0, "baseline_year"], df.loc[0, "baseline_value"] = 2025, 50.1
+    with connect(real_db) as con:
+        plan_review.publish_review(con, header, df, None, plan_review.new_indicators_frame(out["drafts"]),
+                                   auth.local_admin(), source_name="ke-hoach-lai-chau.docx")
+        t = repo.catalog_from_db(con).plan("laichau_2026_2030").targets[0]
+    assert (t.baseline.year, t.baseline.value, t.baseline.implied) == (2025, 50.1, False)
