@@ -751,7 +751,8 @@ def _draft_target(piece: str, lead: str, fig: Figure, figs: list[Figure], para: 
             d["baseline"] = {"year": int(y.group(1)), "value": round(fig.value + (f.value if down else -f.value), 6),
                              "implied": True}
     subject = _subject(f"{lead} {piece}", fig)
-    if previous and len(re.findall(r"\w+", _subject(piece, fig))) < 2:
+    own_words = [w for w in re.findall(r"\w+", _subject(piece, fig)) if w.lower() not in fig.unit.lower().split()]
+    if previous and len(own_words) < 2:
         subject = previous["subject"]   # "…; năm 2025 đạt 95 triệu USD": the subject of the clause before
     d["subject"] = subject
     code, conf = suggest_indicator(subject, fig.unit, ctx.indicators, kind)

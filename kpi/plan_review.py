@@ -33,14 +33,18 @@ MILESTONE_COLUMNS = ["accept", "milestone_id", "title", "deadline", "stated", "d
 NEW_INDICATOR_COLUMNS = ["code", "name", "unit", "direction", "area", "temporal", "aggregation"]
 
 
-def _guess_header(text: str, name: str, period: tuple[int, int]) -> dict:
+def _guess_header(text: str, name: str, period: tuple[int, int], units: dict[str, str] | None = None) -> dict:
     """Header facts the document states: number, date, issuer, title (the secretariat checks them)."""
     head = text[:3000]
     number = re.search(r"Số\s*:?\s*(\d*\s*/\s*[A-ZĐ][\w\-/.]*)", head)
     date = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", head)
     title = re.search(r"KẾ HOẠCH\**\s*\n+\s*\**([^\n]{10,300})", head)
-    issuer = re.search(r"\b((?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ban Thường vụ|Tỉnh ủy|Tỉnh uỷ|Thành ủy|"
-                       r"Hội đồng)[^\n,.;]{0,40}?(?:tỉnh|thành phố|huyện)\s+[A-ZĐ]\w+(?:\s+[A-ZĐ]\w+)*)", text)
+    body = (r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|Ban Thường vụ (?:Tỉnh|Thành|Huyện) [uủ][ỷy]|"
+            r"(?:Tỉnh|Thành|Huyện) [uủ][ỷy]|Hội đồng nhân dân|HĐND|Hội đồng Thi đua[^\n,.;]{0,30}?)"
+            r"(?:\s+(?:tỉnh|thành phố|huyện)\s+[A-ZĐ]\w*(?:\s+[A-ZĐ]\w*)*)?")
+    # the body that "ban hành" the plan, else the first body in the heading lines
+    issuer = (re.search(rf"\b({body})\s+(?:ban hành|xây dựng)\s+(?:Kế hoạch|kế hoạch)", text)
+              or re.search(rf"^\W*({body})\W*$", head, re.M | re.I))
     doc_date = None
     if date:
         try:
@@ -50,21 +54,34 @@ def _guess_header(text: str, name: str, period: tuple[int, int]) -> dict:
     title_text = re.sub(r"\*+", "", title.group(1)).strip() if title else ""
     title_text = f"Kế hoạch {title_text[0].lower()}{title_text[1:]}" if title_text else ""
     y0, y1 = period
-    return {"id": plan_versions.slug(f"{name.rsplit('.', 1)[0]} {y0} {y1}", 8),
+    stem = name.rsplit(".", 1)[0]
+    scope = ""
+    if units:   # the first province or city named in the document's head (or its issuer)
+        where = f"{issuer.group(1) if issuer else ''}\n{head}".lower()
+        place = re.search(r"^\W*([^\n,]{2,30}),\s*ngày", head, re.M)    # "Lai Châu, ngày … tháng …"
+        hits = [(where.find(f"{kind} {n.lower()}"), code) for code, n in units.items() for kind in ("tỉnh", "thành phố")
+                if f"{kind} {n.lower()}" in where]
+        hits += [(len(where), code) for code, n in units.items() if place and place.group(1).strip() == n]
+        scope = min(hits)[1] if hits else ""
+    issuer_text = issuer.group(1).strip() if issuer else ""
+    if issuer_text and scope and units and units[scope] not in issuer_text and issuer_text.isupper() is False \
+            and not re.search(r"(?:tỉnh|thành phố|huyện)\s+[A-ZĐ]", issuer_text):
+        issuer_text = f"{issuer_text} {units[scope]}"      # "Ban Thường vụ Tỉnh ủy" + "Bến Tre"
+    return {"id": plan_versions.slug(stem if f"{y0}" in stem and f"{y1}" in stem else f"{stem} {y0} {y1}", 8),
             "title": title_text, "short_title": title_text[:40],
             "doc_number": re.sub(r"\s+", "", number.group(1)) if number and re.match(r"\d", number.group(1).strip()) else "",
-            "doc_date": doc_date, "issuer": issuer.group(1).strip() if issuer else "",
-            "scope_unit": "", "period": (y0, y1), "source": name}
+            "doc_date": doc_date, "issuer": issuer_text,
+            "scope_unit": scope, "period": (y0, y1), "source": name}
 
 
 def read_upload(data: bytes, name: str, indicators: dict[str, Indicator],
-                period: tuple[int, int] | None = None) -> dict:
+                period: tuple[int, int] | None = None, units: dict[str, str] | None = None) -> dict:
     """``{"text", "drafts", "milestones", "obligations", "period", "header"}`` for an uploaded document.
 
     Raises ``DraftError`` (Vietnamese, naming the file) for a document it cannot read.
     """
     out = draft_document(data, name, indicators=indicators, period=period)
-    out["header"] = _guess_header(out["text"], name, tuple(out["period"]))
+    out["header"] = _guess_header(out["text"], name, tuple(out["period"]), units)
     return out
 
 
@@ -190,11 +207,12 @@ def catalogue_choices(db=None) -> dict:
 
     with connect(db) as con:
         cat = repo.catalog_from_db(con)
-        units = con.execute("SELECT code, name FROM units WHERE level IN ('country', 'province', 'district', "
-                            "'commune') ORDER BY level <> 'province', code").fetchall()
+        units = con.execute("SELECT code, name FROM units WHERE level IN ('province', 'district', 'commune') "
+                            "ORDER BY level <> 'province', code").fetchall()
+        provinces = dict(con.execute("SELECT code, name FROM units WHERE level = 'province'").fetchall())
     return {"indicators": cat.indicators,
             "indicator_labels": {c: f"{c} — {i.name} ({i.unit})" for c, i in cat.indicators.items()},
-            "units": dict(units), "plans": sorted(cat.plans)}
+            "units": dict(units), "provinces": provinces, "plans": sorted(cat.plans)}
 
 
 def publish_to(db, header: dict, targets: pd.DataFrame, milestones: pd.DataFrame | None,

@@ -29,7 +29,7 @@ content = upload.getvalue()
 upload_key = (upload.name, len(content))
 if st.session_state.get("_pl_key") != upload_key:
     try:
-        out = plan_review.read_upload(content, upload.name, choices["indicators"])
+        out = plan_review.read_upload(content, upload.name, choices["indicators"], units=choices["provinces"])
     except plan_review.DraftError as e:
         st.error(str(e))
         st.stop()
@@ -42,6 +42,8 @@ if st.session_state.get("_pl_key") != upload_key:
     st.session_state.update({"pl_id": h["id"], "pl_title": h["title"], "pl_short": h["short_title"],
                              "pl_number": h["doc_number"], "pl_issuer": h["issuer"], "pl_date": h["doc_date"],
                              "pl_y0": h["period"][0], "pl_y1": h["period"][1], "pl_source": h["source"]})
+    if h["scope_unit"] in choices["units"]:
+        st.session_state["pl_scope"] = h["scope_unit"]
     for k in ("pl_targets", "pl_milestones", "pl_newind"):
         st.session_state.pop(k, None)
 out = st.session_state["_pl"]

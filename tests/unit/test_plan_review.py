@@ -37,8 +37,10 @@ def real_db(db_file):
 
 
 def test_an_upload_gives_drafts_and_the_header_the_document_states():
-    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators)
+    out = plan_review.read_upload(_docx(), "ke-hoach-lai-chau.docx", load_catalog().indicators,
+                                  units={"11": "Điện Biên", "12": "Lai Châu"})
     h = out["header"]
+    assert h["scope_unit"] == "12" and h["issuer"] == "UBND TỈNH LAI CHÂU"
     assert h["doc_number"] == "45/KH-UBND"
     assert h["doc_date"] == dt.date(2026, 1, 12)
     assert h["period"] == (2026, 2030)
