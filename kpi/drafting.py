@@ -864,7 +864,7 @@ def _find_deadline(text: str) -> tuple[str, dt.date, str] | None:
                 d = dt.date(int(m.group(1)), 12, 31)
         except ValueError:
             continue
-        best = (m.start(), m.group(0).strip(), d, prec)
+        best = (m.start(), m.group(0).strip(" :"), d, prec)
         if prec != "year":
             # a finer deadline written later in the sentence still wins over a bare year
             pass
