@@ -239,8 +239,17 @@ def test_a_word_document_is_read_with_its_tables(tmp_path):
     assert all(squash(d["quote"]) in squash(out["text"]) for d in out["drafts"])
 
 
-def test_a_pdf_is_read_from_its_text_layer(tmp_path):
-    pytest.importorskip("pypdf")
+def test_a_pdf_is_read_from_its_text_layer():
+    """A plan printed to PDF by chromium (tests/unit/fixtures/make_ke_hoach_mau_pdf.py)."""
+    from pathlib import Path
+
+    out = draft_document(Path(__file__).parent / "fixtures" / "ke-hoach-mau.pdf")
+    assert [(d["kind"], d["value"]) for d in out["drafts"]] == [("level_min", 47), ("change", -1.5), ("yearly", 7000)]
+    assert [m["deadline"] for m in out["milestones"]] == ["2028-12-31"]
+    assert all(squash(d["quote"]) in squash(out["text"]) for d in out["drafts"])
+
+
+def test_a_scanned_pdf_without_text_is_refused():
     from pypdf import PdfWriter
 
     w = PdfWriter()
