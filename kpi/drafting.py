@@ -344,7 +344,7 @@ _MASKS = [
     r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}",                 # 2021-2025
     r"(?<![\d.,])(?:19|20)\d{2}(?![\d]|[.,]\d|\s*(?:%|tỷ|triệu|nghìn|ngàn|ha\b|tấn|lao động|người|đảng viên|xã\b|căn|lượt))",
     r"\d+\s*/\s*\d+(?=\s*(?:vạn|nghìn|người|dân))",          # bác sĩ/1 vạn dân: the denominator
-    r"/\s*\d+(?:[.,]\d+)?\s*(?:vạn|nghìn|người|dân|xã|km²|km2)",
+    r"/\s*\d+(?:[.,]\d+)?(?=\s*(?:vạn|nghìn|người|dân|xã|km²|km2))",
     r"\d+\s*(?:kV|KV|kv)\b",
     r"[\w.]*[A-Za-zÀ-ỹĐđ]\d+\w*", r"\d+[A-Za-zÀ-ỹĐđ]\w*",   # 4G, WB9, ĐT.DK07
 ]
@@ -658,9 +658,11 @@ def _new_indicator(subject: str, unit: str, kind: str, cmp: str | None) -> dict:
 
 def _subject(piece: str, fig: Figure | None) -> str:
     """The words that name what is measured: the piece without figures and comparison words."""
-    s = _mask(piece)
-    s = re.sub(NUM, " ", s)
-    s = s.replace("§", " ")
+    masked = _mask(piece)
+    # numbers that qualify the subject ("nhóm 1", "mức độ 3") stay; target figures, years and dates go
+    keep = {m.start() for m in re.finditer(r"(?:nhóm|loại|hạng|mức độ|cấp)\s+(\d+)", piece, re.I)}
+    s = "".join(ch if (ch != "§") else " " for ch in masked)
+    s = re.sub(NUM, lambda m: m.group(0) if any(k <= m.start() <= k + 12 for k in keep) else " ", s)
     s = re.sub(rf"\b(?:{SOFT_WORDS}|{ASPIRE_WORDS}|đạt|trên|dưới|từ|trở lên|ít nhất|không quá|xuống còn|"
                r"đến năm|năm|giai đoạn|bình quân|mỗi|hằng|hàng|có|được)\b", " ", s, flags=re.I)
     s = re.sub(r"[%<>≤≥/]+", " ", s)
