@@ -160,7 +160,7 @@ def main() -> int:
                     if wrong:
                         print(f"    SAI {t.id}: {'; '.join(wrong)}")
     print("\nMốc thời hạn (mọi kế hoạch trong danh mục; mốc tìm thấy = câu trùng, đúng hạn = cùng ngày):")
-    mt = mf = md = 0
+    mt = mf = md = mdr = mm = 0
     for plan in cat.plans.values():
         if not plan.milestones:
             continue
@@ -172,10 +172,13 @@ def main() -> int:
             near = [d for d in drafted if overlap(spans(flat, m.quote), spans(flat, d["quote"]))]
             found += bool(near)
             dated += any(d["deadline"] == m.deadline.isoformat() for d in near)
+        matched = sum(any(overlap(spans(flat, d["quote"]), spans(flat, m.quote)) for m in plan.milestones)
+                      for d in drafted)
         mt, mf, md = mt + len(plan.milestones), mf + found, md + dated
+        mdr, mm = mdr + len(drafted), mm + matched
         print(f"  {plan.id}: {len(plan.milestones)} mốc; thấy câu {pct(found, len(plan.milestones))}, "
-              f"đúng hạn {pct(dated, len(plan.milestones))}; {len(drafted)} mốc nháp")
-    print(f"  tổng: thấy câu {pct(mf, mt)}, đúng hạn {pct(md, mt)}")
+              f"đúng hạn {pct(dated, len(plan.milestones))}; mốc nháp trùng câu một mốc: {pct(matched, len(drafted))}")
+    print(f"  tổng: thấy câu {pct(mf, mt)}, đúng hạn {pct(md, mt)}; mốc nháp trùng câu một mốc {pct(mm, mdr)}")
     print("\nTổng hai kế hoạch (chỉ tiêu):")
     for who in ("drafter", "naive"):
         _print(who, totals[who])

@@ -967,8 +967,11 @@ def _year_task(clause: str, para: Para, ctx: Context, n: int) -> dict | None:
     low = text.lower()
     if len(re.findall(r"\w+", text)) < 4 or low.startswith(("thi đua", "tập trung", "trong đó", "phấn đấu đạt kết quả",
                                                              "căn cứ")) \
-            or clause.rstrip().endswith(":") or parse_deadline(clause):
-        return None
+            or clause.rstrip().endswith(":") or parse_deadline(clause) \
+            or re.match(r"^(?:Chương trình|Nghị quyết|Quyết định|Kế hoạch|Chỉ thị|Hướng dẫn|Thông tư|Nghị định|"
+                        r"Công văn)\s+số\b", text) \
+            or re.fullmatch(r"“[^”]*”", text.strip()):
+        return None   # a citation, or a title in quotation marks, is not a task
     m = _milestone_dict(clause, para, (f"năm {para.year} (tiêu đề mục)", dt.date(para.year, 12, 31), "year"), False, n)
     m["title"] = text[:160]
     return m
