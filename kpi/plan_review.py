@@ -27,9 +27,9 @@ from kpi.drafting import DraftError, detect_period, draft_document  # noqa: F401
 CMPS = (">=", ">", "<=", "<")
 TARGET_COLUMNS = ["accept", "target_id", "kind", "indicator", "cmp", "value", "low", "high", "start", "end",
                   "year", "soft", "average", "baseline_year", "baseline_value", "baseline_implied", "quote",
-                  "section", "confidence", "draft"]
+                  "section", "choice", "tolerance", "benchmark_indicator", "benchmark_unit", "confidence", "draft"]
 MILESTONE_COLUMNS = ["accept", "milestone_id", "title", "deadline", "stated", "deadline_written", "responsible",
-                     "quote", "section"]
+                     "quote", "section", "evidence", "choice"]
 NEW_INDICATOR_COLUMNS = ["code", "name", "unit", "direction", "area", "temporal", "aggregation"]
 
 
@@ -224,3 +224,50 @@ def publish_to(db, header: dict, targets: pd.DataFrame, milestones: pd.DataFrame
     with connect(db) as con:
         return publish_review(con, header, targets, milestones, new_indicators, actor, source_name=source_name,
                               text=text, note=note)
+
+
+def plan_frames(db, plan_id: str) -> dict:
+    """A plan already in the catalogue, as the page's tables, to edit and publish as its next version.
+
+    ``{"header", "targets", "milestones", "text", "version"}``; ``text`` is the document's text
+    (the one published with the newest version, else the plan's ``source`` under targets/).
+    """
+    from kpi import repo
+    from kpi.catalog import TARGETS_DIR
+    from kpi.store import connect, scalar
+
+    with connect(db) as con:
+        plan = repo.catalog_from_db(con).plan(plan_id)
+        version = plan_versions.current_version(con, plan_id)
+        text = scalar(con, "SELECT source_text FROM plan_versions WHERE plan_id = ? AND version = ?",
+                      [plan_id, version]) if version else None
+    if not text and plan.source:
+        path = (TARGETS_DIR / plan.source).resolve()
+        if path.is_file() and TARGETS_DIR.resolve() in path.parents:
+            text = path.read_text(encoding="utf-8")
+    header = {"id": plan.id, "title": plan.title, "short_title": plan.short_title, "doc_number": plan.doc_number,
+              "doc_date": plan.doc_date, "issuer": plan.issuer, "scope_unit": plan.scope_unit,
+              "period": (plan.start, plan.end), "source": plan.source, "baseline_year": plan.baseline_year,
+              "note": plan.note}
+    rows = []
+    for t in plan.targets:
+        bl, bm = t.baseline, t.benchmark or {}
+        rows.append({"accept": True, "target_id": t.id, "kind": t.kind, "indicator": t.indicator, "cmp": t.cmp,
+                     "value": t.value, "low": t.low, "high": t.high, "start": t.start, "end": t.end,
+                     "year": t.end if t.kind == "step" else None, "soft": t.soft, "average": t.average,
+                     "baseline_year": bl.year if bl else None, "baseline_value": bl.value if bl else None,
+                     "baseline_implied": bl.implied if bl else False, "quote": t.quote, "section": t.section,
+                     "choice": t.choice, "tolerance": t.tolerance, "benchmark_indicator": bm.get("indicator"),
+                     "benchmark_unit": bm.get("unit"), "confidence": 1.0, "draft": ""})
+    ms = [{"accept": True, "milestone_id": m.id, "title": m.title, "deadline": m.deadline, "stated": True,
+           "deadline_written": "", "responsible": m.responsible, "quote": m.quote, "section": m.section,
+           "evidence": m.evidence, "choice": m.choice} for m in plan.milestones]
+    return {"header": header, "targets": pd.DataFrame(rows, columns=TARGET_COLUMNS),
+            "milestones": pd.DataFrame(ms, columns=MILESTONE_COLUMNS), "text": text or "", "version": version}
+
+
+def current_version_of(db, plan_id: str) -> int:
+    from kpi.store import connect
+
+    with connect(db) as con:
+        return plan_versions.current_version(con, plan_id)

@@ -271,8 +271,8 @@ def plan_from_drafts(header: dict, targets: list[dict], milestones: list[dict]) 
             if v is not None and v == v and (k in need or k == "tolerance" or kind == "relative"):
                 d[k] = _num(float(v))
         if kind == "relative":
-            d["benchmark"] = r.get("benchmark") or {"indicator": ind, "unit": "VN"}
-            d.setdefault("value", 0)
+            d["benchmark"] = r.get("benchmark") or {"indicator": r.get("benchmark_indicator") or ind,
+                                                    "unit": str(r.get("benchmark_unit") or "VN")}
         if kind != "step":
             start = _int(r.get("start")) or y0
             if start != y0:
@@ -303,10 +303,14 @@ def plan_from_drafts(header: dict, targets: list[dict], milestones: list[dict]) 
             deadline = deadline.isoformat()
         d = {"id": mid, "title": r.get("title") or "", "deadline": deadline or "",
              "responsible": r.get("responsible") or ""}
+        if r.get("evidence"):
+            d["evidence"] = r["evidence"]
         if r.get("section"):
             d["section"] = str(r["section"])
         d["quote"] = r.get("quote") or ""
-        if r.get("stated") is False:
+        if r.get("choice"):
+            d["choice"] = r["choice"]
+        elif r.get("stated") is False:
             d["choice"] = r.get("choice") or f"Hạn suy ra ({r.get('deadline_written') or 'không ghi trong câu'})."
         out_m.append(d)
     data = {"plan": head, "targets": out_t}

@@ -21,31 +21,51 @@ st.caption("Tải lên văn bản kế hoạch: chitieu đọc và đề xuất 
 choices = plan_review.catalogue_choices(None)
 
 st.subheader("1. Văn bản và thông tin kế hoạch")
-upload = st.file_uploader("Văn bản kế hoạch (.docx, .pdf có lớp chữ, .txt)", type=["docx", "pdf", "txt"], key="pl_file")
-if upload is None:
-    st.info("Chọn tệp văn bản kế hoạch để bắt đầu.")
-    st.stop()
-content = upload.getvalue()
-upload_key = (upload.name, len(content))
-if st.session_state.get("_pl_key") != upload_key:
-    try:
-        out = plan_review.read_upload(content, upload.name, choices["indicators"], units=choices["provinces"])
-    except plan_review.DraftError as e:
-        st.error(str(e))
-        st.stop()
-    st.session_state["_pl_key"] = upload_key
-    st.session_state["_pl"] = out
-    st.session_state["_pl_targets"] = plan_review.targets_frame(out["drafts"])
-    st.session_state["_pl_milestones"] = plan_review.milestones_frame(out["milestones"])
-    st.session_state["_pl_new"] = plan_review.new_indicators_frame(out["drafts"])
-    h = out["header"]
-    st.session_state.update({"pl_id": h["id"], "pl_title": h["title"], "pl_short": h["short_title"],
-                             "pl_number": h["doc_number"], "pl_issuer": h["issuer"], "pl_date": h["doc_date"],
-                             "pl_y0": h["period"][0], "pl_y1": h["period"][1], "pl_source": h["source"]})
-    if h["scope_unit"] in choices["units"]:
-        st.session_state["pl_scope"] = h["scope_unit"]
+NEW, EDIT = "Văn bản kế hoạch mới", "Kế hoạch đã có (sửa, công bố phiên bản mới)"
+mode = st.radio("Bắt đầu từ", [NEW, EDIT], key="pl_mode", horizontal=True)
+
+
+def _start(key, out: dict, targets, milestones, new_ind, header: dict) -> None:
+    """Put a document's drafts (or a plan's rows) into the page's state, once per document or plan."""
+    st.session_state.update({"_pl_key": key, "_pl": out, "_pl_targets": targets, "_pl_milestones": milestones,
+                             "_pl_new": new_ind, "pl_id": header["id"], "pl_title": header["title"],
+                             "pl_short": header["short_title"], "pl_number": header["doc_number"],
+                             "pl_issuer": header["issuer"], "pl_date": header["doc_date"],
+                             "pl_y0": header["period"][0], "pl_y1": header["period"][1],
+                             "_pl_source": header["source"], "_pl_file": header.get("file", ""),
+                             "_pl_extra": {k: header[k] for k in ("baseline_year", "note") if header.get(k)}})
+    if header["scope_unit"] in choices["units"]:
+        st.session_state["pl_scope"] = header["scope_unit"]
     for k in ("pl_targets", "pl_milestones", "pl_newind"):
         st.session_state.pop(k, None)
+
+
+if mode == NEW:
+    upload = st.file_uploader("Văn bản kế hoạch (.docx, .pdf có lớp chữ, .txt)", type=["docx", "pdf", "txt"],
+                              key="pl_file")
+    if upload is None:
+        st.info("Chọn tệp văn bản kế hoạch để bắt đầu.")
+        st.stop()
+    content = upload.getvalue()
+    key = ("doc", upload.name, len(content))
+    if st.session_state.get("_pl_key") != key:
+        try:
+            out = plan_review.read_upload(content, upload.name, choices["indicators"], units=choices["provinces"])
+        except plan_review.DraftError as e:
+            st.error(ui.text(str(e)))
+            st.stop()
+        _start(key, out, plan_review.targets_frame(out["drafts"]), plan_review.milestones_frame(out["milestones"]),
+               plan_review.new_indicators_frame(out["drafts"]), dict(out["header"], file=upload.name))
+else:
+    plan_id = st.selectbox("Kế hoạch", choices["plans"], key="pl_plan")
+    key = ("plan", plan_id)
+    if st.session_state.get("_pl_key") != key:
+        f = plan_review.plan_frames(None, plan_id)
+        out = {"text": f["text"], "drafts": [], "milestones": [], "obligations": []}
+        _start(key, out, f["targets"], f["milestones"], plan_review.new_indicators_frame([]),
+               dict(f["header"], file=f"{plan_id}.yaml"))
+    st.caption(f"Phiên bản hiện hành: {plan_review.current_version_of(None, plan_id)} "
+               "(0: kế hoạch theo tệp YAML đi kèm sản phẩm). Công bố tạo phiên bản mới; nhật ký ghi từng trường thay đổi.")
 out = st.session_state["_pl"]
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -63,8 +83,9 @@ scope = st.selectbox("Phạm vi (đơn vị của kế hoạch)", list(units), k
                      format_func=lambda c: f"{c} — {units[c]}")
 
 st.subheader("2. Chỉ tiêu đề xuất")
-st.caption(f"{len(out['drafts'])} chỉ tiêu, {len(out['milestones'])} mốc, {len(out['obligations'])} nghĩa vụ báo cáo "
-           "đọc được từ văn bản. Bỏ chọn cột «Nhận» để loại; thêm dòng để tách một câu thành hai chỉ tiêu.")
+st.caption((f"{len(out['drafts'])} chỉ tiêu, {len(out['milestones'])} mốc, {len(out['obligations'])} nghĩa vụ báo cáo "
+            "đọc được từ văn bản. " if mode == NEW else "")
+           + "Bỏ chọn cột «Nhận» để loại; thêm dòng để tách một câu thành hai chỉ tiêu.")
 new_codes = list(st.session_state["_pl_new"]["code"])
 left, right = st.columns([3, 2])
 with left:
@@ -94,7 +115,7 @@ with left:
         })
 with right:
     rows = list(targets.index)
-    if rows:
+    if rows and out["text"]:
         pick = st.selectbox("Xem câu trong văn bản", rows, key="pl_pick",
                             format_func=lambda i: f"{targets.loc[i, 'draft'] or i}: "
                                                   f"{str(targets.loc[i, 'quote'])[:60]}")
@@ -143,10 +164,10 @@ if st.button("Công bố kế hoạch", key="pl_publish", type="primary", icon="
               "short_title": st.session_state["pl_short"].strip(), "doc_number": st.session_state["pl_number"].strip(),
               "doc_date": date if isinstance(date, dt.date) else None, "issuer": st.session_state["pl_issuer"].strip(),
               "scope_unit": scope, "period": (int(st.session_state["pl_y0"]), int(st.session_state["pl_y1"])),
-              "source": upload.name}
+              "source": st.session_state["_pl_source"], **st.session_state["_pl_extra"]}
     try:
-        result = plan_review.publish_to(None, header, targets, milestones, new_ind, actor, source_name=upload.name,
-                                        text=out["text"], note=note)
+        result = plan_review.publish_to(None, header, targets, milestones, new_ind, actor,
+                                        source_name=st.session_state["_pl_file"], text=out["text"] or None, note=note)
     except CatalogError as e:
         st.error("Chưa công bố được: kế hoạch còn lỗi (sửa rồi bấm lại).\n\n"
                  + "\n".join(f"- {ui.text(line)}" for line in str(e).splitlines()))

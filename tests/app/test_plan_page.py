@@ -87,3 +87,17 @@ def test_a_reporter_or_a_viewer_does_not_get_the_page_even_by_its_url(demo_copy)
         app.run()
         with pytest.raises(ValueError):
             app.switch_page("pages/them_ke_hoach.py")
+
+
+def test_editing_a_plan_in_the_catalogue_publishes_a_new_version(at, demo_copy):
+    at.radio(key="pl_mode").set_value("Kế hoạch đã có (sửa, công bố phiên bản mới)").run()
+    at.selectbox(key="pl_plan").set_value("bentre_2024_2025").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="pl_issuer").value == "Ban Thường vụ Tỉnh ủy Bến Tre"
+    assert any("<mark>" in m.value for m in at.markdown)            # the plan's own text, its quote marked
+    at.button(key="pl_publish").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Đã công bố kế hoạch bentre_2024_2025, phiên bản 1."]
+    with connect(demo_copy) as con:
+        plan = repo.catalog_from_db(con).plan("bentre_2024_2025")
+        assert plan.baseline_year == 2023 and plan.note.startswith("Bản sao không ghi số")

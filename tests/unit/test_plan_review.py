@@ -107,3 +107,33 @@ def test_a_baseline_set_in_the_table_is_published(real_db):
                                    auth.local_admin(), source_name="ke-hoach-lai-chau.docx")
         t = repo.catalog_from_db(con).plan("laichau_2026_2030").targets[0]
     assert (t.baseline.year, t.baseline.value, t.baseline.implied) == (2025, 50.1, False)
+
+
+def test_a_plan_in_the_catalogue_round_trips_through_the_tables(real_db):
+    """Every shipped plan, loaded into the page's tables and published untouched, is the same plan."""
+    before = load_catalog()
+    for pid in before.plans:
+        f = plan_review.plan_frames(real_db, pid)
+        assert f["text"], pid
+        with connect(real_db) as con:
+            plan_review.publish_review(con, f["header"], f["targets"], f["milestones"], None, auth.local_admin(),
+                                       source_name=f"{pid}.yaml")
+            after = repo.catalog_from_db(con).plan(pid)
+        assert after.targets == before.plan(pid).targets, pid
+        assert after.milestones == before.plan(pid).milestones, pid
+
+
+def test_editing_a_published_plan_makes_a_new_version_with_a_field_level_audit(real_db):
+    import json
+
+    f = plan_review.plan_frames(real_db, "bentre_2024_2025")
+    i = f["targets"].index[f["targets"]["target_id"] == "leading_enterprises_2025"][0]
+    f["targets"].loc[i, "value"] = 120.0
+    with connect(real_db) as con:
+        v = plan_review.publish_review(con, f["header"], f["targets"], f["milestones"], None, auth.local_admin(),
+                                       source_name="bentre_2024_2025.yaml", note="điều chỉnh")
+        assert v == {"plan_id": "bentre_2024_2025", "version": 1, "changed": True}
+        before, after = con.execute("SELECT before, after FROM audit_log WHERE action = 'targets' "
+                                    "ORDER BY id DESC LIMIT 1").fetchone()
+    key = "targets:bentre_2024_2025/leading_enterprises_2025"
+    assert json.loads(before) == {key: {"value": 100.0}} and json.loads(after) == {key: {"value": 120.0}}
