@@ -15,13 +15,12 @@ so tests call it without a browser:
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pandas as pd
 
 from kpi import plan_versions
-from kpi.catalog import KINDS, Indicator  # noqa: F401  (KINDS: the editor's choices)
+from kpi.catalog import Indicator
 from kpi.drafting import DraftError, detect_period, draft_document  # noqa: F401  (DraftError: for the page)
 
 CMPS = (">=", ">", "<=", "<")
