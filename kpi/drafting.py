@@ -328,6 +328,7 @@ class Figure:
     high: float | None = None      # a range "8.000 - 8.300"
     low_written: str = ""
     role: str = "target"           # target | baseline | delta
+    rank: bool = False             # a rank ("nhóm 20 tỉnh dẫn đầu"): lower is better
 
 
 _MASKS = [
@@ -400,6 +401,11 @@ def _figures(piece: str) -> list[Figure]:
         before = masked[:m.start()]
         if before.rstrip().endswith(("-", "/", "§")):
             continue
+        rank = re.search(r"(?:thuộc|trong|vào|nằm trong)\s+(?:nhóm|tốp|top)\s*$", before, re.I) and re.match(
+            r"\s*\w+(?:\s+\w+)?\s+(?:dẫn đầu|đứng đầu|cao nhất|tốt nhất|hàng đầu)", piece[m.end():])
+        if rank:
+            figs.append(Figure(m.start(), m.end(), parse_number(m.group(1)), m.group(1), "hạng", rank=True))
+            continue   # "PCI thuộc nhóm 20 tỉnh dẫn đầu": a rank to stay within
         if re.search(r"(?:^|\s)(?:nhóm|loại|hạng|cầu|lần|thứ|khóa|kỳ|quận|phường|thôn|ấp|tổ|đội|mục|đợt|vùng|khu vực|khu|cụm|lô|tuyến|đường|hồ|cấp|độ tuổi|chương)\s*$",
                      before, re.I) and not re.search(r"mức độ\s*$", before):
             continue
@@ -417,10 +423,15 @@ def _figures(piece: str) -> list[Figure]:
             if w[:1].isupper() and not initial and not re.match(r"^(?:<|>|Có|Đạt|Trên|Dưới|Khoảng)$", w) \
                     and w.strip("(“\"") not in ("GRDP", "NTM") and not w.endswith(":"):
                 continue   # Phường 4, cầu Ba Lai 8, Chương trình 135: a name
-        unit = _unit_after(masked, m.end())
-        head = (_unit_after(piece, m.end()) or unit).split("/")[0].strip().lower()
+        frac = re.match(r"\s*/\s*\d+\s+", piece[m.end():])
+        unit = _unit_after(masked, m.end() + frac.end()) if frac else _unit_after(masked, m.end())
+        head = (unit if frac else (_unit_after(piece, m.end()) or unit)).split("/")[0].strip().lower()
+        if m.group(1) == "1" and re.search(r"(?:trên|mỗi|cho)\s*$", before) and head.split(" ")[0] in (
+                "ha", "người", "hộ", "lao", "km", "km2", "km²", "m2", "vạn", "nghìn", "xã", "đơn"):
+            continue   # "giá trị thu hoạch trên 1 ha": per hectare, not a target
         if any(head == n or head.startswith(n + " ") for n in META_NOUNS) and not unit.startswith("%") \
-                and not (head.startswith("tuổi") and "tuổi thọ" in piece.lower()):
+                and not (head.startswith("tuổi") and "tuổi thọ" in piece.lower()) \
+                and not (head.startswith("lần") and re.search(r"(?:tăng|gấp|ít nhất)\s*$", before)):
             continue   # "trẻ em dưới 5 tuổi" qualifies; "tuổi thọ trung bình đạt 75 tuổi" is the target
         if head.startswith("tiêu chí") and "/" not in unit:
             continue
@@ -435,8 +446,9 @@ def _figures(piece: str) -> list[Figure]:
         if re.match(r"\s*%?\s*(?:năm|vào năm)\s+(?:19|20)\d{2}\s+(?:xuống|lên|tăng|giảm)", after) \
                 and re.search(r"từ\s*$", before):
             f.role = "baseline"
-        elif re.search(r"(?:tăng|giảm)\s*$", before) and re.search(r"so với\s+(?:năm\s+)?(?:19|20)\d{2}", after):
-            f.role = "delta"
+        elif re.search(r"(?:tăng|giảm)\s*$", before) and re.search(r"so với\s+(?:năm\s+)?(?:19|20)\d{2}", after) \
+                and not f.unit.startswith(("lần", "gấp")):
+            f.role = "delta"   # "16,42%, giảm 2,34% so với năm 2020"; but "tăng 1,5 lần so với năm 2025" is the target
     return figs
 
 
@@ -595,6 +607,8 @@ def _kind(piece: str, lead: str, fig: Figure, cmp: str | None, para: Para, ctx: 
     percent = unit.startswith("%") or unit.startswith("điểm")
     per_year = "/năm" in unit.replace(" ", "") or bool(re.search(r"(?:mỗi năm|hằng năm|hàng năm)", full))
     decreasing = bool(re.search(rf"\b(?:{DOWN_VERBS})\b", before))
+    if decreasing and percent and re.match(r"\s*%\s*(?:số|lượng|tổng số)\b", piece[fig.end:]):
+        decreasing = False   # "giảm 5% số vụ tai nạn": the rate of reduction is the target (up is better)
     increasing = bool(re.search(r"\btăng\b", before)) and not decreasing
     heading_year = para.year if (para.year and ctx.period[0] != ctx.period[1]) else None
     per_capita = "đầu người" in full
@@ -631,7 +645,7 @@ def _kind(piece: str, lead: str, fig: Figure, cmp: str | None, para: Para, ctx: 
             unit == n or unit.startswith(n + " ") for n in UNIT_NOUNS) and cmp in (None, ">=", ">"):
         if re.search(r"đạt|hoàn thành|công nhận|có\b", full):
             return "count", extra
-    if re.search(r"\bkhông còn\b", full):
+    if re.search(r"\bkhông còn\b", full) or fig.rank:
         return "level_max", extra
     if cmp in ("<", "<=") or decreasing:
         return "level_max", extra
