@@ -112,6 +112,9 @@ def cmd_init(args) -> int:
             cat = plan_versions.with_published(con, cat)   # plans published in the app stay
             changed = repo.sync_catalog(con, cat, actor=actor)
             con.execute("COMMIT")
+        except CatalogError as e:
+            con.execute("ROLLBACK")
+            raise Rejected(f"Danh mục chỉ tiêu có lỗi:\n{e}") from None
         except BaseException:
             con.execute("ROLLBACK")
             raise

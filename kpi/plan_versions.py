@@ -155,7 +155,11 @@ def with_published(con: duckdb.DuckDBPyConnection, cat: Catalog) -> Catalog:
             extra = yaml.safe_load(ind_text)
             out.indicators.update(indicators_from_data(Path("indicators.yaml"), extra, known=out.indicators))
     for plan_id, version, text, _ in rows:
-        plan = plan_from_data(Path(f"{plan_id}.yaml"), _load(text), out.indicators)
+        try:
+            plan = plan_from_data(Path(f"{plan_id}.yaml"), _load(text), out.indicators)
+        except CatalogError as e:   # e.g. the YAML catalogue dropped an indicator a published plan uses
+            raise CatalogError(f"kế hoạch đã công bố '{plan_id}' (phiên bản {version}) không còn hợp lệ "
+                               f"với danh mục: {e}") from None
         out.plans[plan_id] = plan
     return out
 

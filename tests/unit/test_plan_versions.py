@@ -186,3 +186,24 @@ def test_yaml_files_stay_how_plans_ship(real_db, tmp_path, capsys):
 def test_export_of_an_unknown_plan_is_a_usage_error(real_db, capsys):
     assert main(["plan", "export", "--plan", "khong_co"]) == 2
     assert "Không có kế hoạch 'khong_co'" in capsys.readouterr().err
+
+
+def test_init_refuses_a_catalogue_that_breaks_a_published_plan(real_db, tmp_path, capsys):
+    """The YAML catalogue dropped an indicator a published plan uses: init says so, changes nothing."""
+    path = _export(tmp_path, capsys)
+    assert main(["plan", "import", str(path)]) == 0
+    targets = tmp_path / "targets"
+    shutil.copytree(TARGETS_DIR, targets)
+    text = (targets / "indicators.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    del data["indicators"]["forest_cover"]
+    (targets / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for f in targets.glob("*.yaml"):
+        if "forest_cover" in f.read_text(encoding="utf-8") and f.name != "indicators.yaml":
+            f.unlink()
+    capsys.readouterr()
+    assert main(["init", "--targets", str(targets)]) == 1
+    err = capsys.readouterr().err
+    assert f"kế hoạch đã công bố '{PLAN}' (phiên bản 1)" in err and "forest_cover" in err
+    with connect(real_db) as con:
+        assert repo.catalog_from_db(con).plan(PLAN).target("forest_cover_2025")
