@@ -32,7 +32,8 @@ from pathlib import Path
 
 import duckdb
 
-from kpi import accounts, permissions, repo
+from etl import plans_cli
+from kpi import accounts, permissions, plan_versions, repo
 from kpi.catalog import CatalogError, load_catalog
 from kpi.errors import NotFound
 from kpi.periods import Period, PeriodError, parse_quarter
@@ -116,8 +117,12 @@ def cmd_init(args) -> int:
         con.execute("BEGIN TRANSACTION")
         try:
             units_changed = repo.sync_units(con, build_units())
+            cat = plan_versions.with_published(con, cat)   # plans published in the app stay
             changed = repo.sync_catalog(con, cat, actor=actor)
             con.execute("COMMIT")
+        except CatalogError as e:
+            con.execute("ROLLBACK")
+            raise Rejected(f"Danh mục chỉ tiêu có lỗi:\n{e}") from None
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -453,8 +458,10 @@ def cmd_status(args) -> int:
         if args.unit and scalar(con, "SELECT count(*) FROM units WHERE code = ?", [args.unit]) == 0:
             raise UsageError(f"Không có đơn vị '{args.unit}'")
         reports = [assess_plan(con, p.id, as_of=as_of, unit=args.unit, catalog=cat) for p in plans]
+        versions = {p.id: plan_versions.current_version(con, p.id) for p in plans}
     if args.json:
-        out = [report_json(r, cat) for r in reports]
+        # which version of the plan the verdicts used: 0 = as shipped in targets/, n = published in the app
+        out = [report_json(r, cat) | {"plan_version": versions[r.plan.id]} for r in reports]
         _print_json(out[0] if args.plan else out)
         return EXIT_OK
     from kpi.fmt import fmt_value
@@ -678,6 +685,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", help="tài khoản lập báo cáo, ghi vào nhật ký (mặc định: quản trị cục bộ)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_report)
+
+    plans_cli.register(sub)
     return p
 
 
@@ -692,10 +701,10 @@ def main(argv: list[str] | None = None) -> int:
             raise Rejected(f"Chưa có cơ sở dữ liệu {p}: chạy trước python -m etl init"
                            + (f" --db {p}" if args.db else "") + " (lệnh này không tạo tệp mới).")
         return args.func(args)
-    except UsageError as e:
+    except (UsageError, plans_cli.UsageError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except Rejected as e:
+    except (Rejected, plans_cli.Rejected) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
     except (StoreBusy, NoDatabase) as e:      # NoCatalog too

@@ -15,7 +15,7 @@ caller without a connection, :func:`log_event` opens the database briefly.
 
 Actions recorded (``ACTIONS``): sign_in, sign_in_failed, sign_in_locked,
 sign_out, session_expired, upload, upload_refused, rollback, milestone,
-targets, user_add, user_disable, user_enable, user_password, export,
+targets, plan_publish, user_add, user_disable, user_enable, user_password, export,
 indicator_alias (a name a unit's form uses for an indicator, remembered).
 Exports are recorded by whoever builds them, e.g.::
 
@@ -52,6 +52,7 @@ ACTIONS = {
     "rollback": "Rút lại lần nạp",
     "milestone": "Xác nhận mốc thời hạn",
     "targets": "Cập nhật danh mục chỉ tiêu",
+    "plan_publish": "Công bố kế hoạch (phiên bản mới)",
     "user_add": "Thêm tài khoản",
     "user_disable": "Vô hiệu hóa tài khoản",
     "user_enable": "Mở lại tài khoản",

@@ -270,7 +270,11 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def load_indicators(path: Path) -> dict[str, Indicator]:
-    data = read_yaml(path)
+    return indicators_from_data(path, read_yaml(path))
+
+
+def indicators_from_data(path: Path, data: dict, known: dict[str, Indicator] | None = None) -> dict[str, Indicator]:
+    """Indicators from an ``indicators.yaml``-shaped mapping (``known``: others a weight may name)."""
     _validate_schema(path, data, "indicators_file")
     out = {}
     for code, d in data["indicators"].items():
@@ -279,7 +283,7 @@ def load_indicators(path: Path) -> dict[str, Indicator]:
         d["aliases"] = tuple(d.get("aliases", ()))
         out[code] = Indicator(code=code, **d)
     for ind in out.values():
-        if ind.aggregation == "weighted_mean" and ind.weight not in out:
+        if ind.aggregation == "weighted_mean" and ind.weight not in out and ind.weight not in (known or {}):
             raise CatalogError(f"{path.name}: chỉ số '{ind.code}', trường 'weight': "
                                f"cần mã chỉ số làm trọng số (có: {ind.weight!r})")
     return out
@@ -332,10 +336,18 @@ def _span(plan: dict, t: dict) -> tuple[int, int]:
 
 
 def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
-    data = read_yaml(path)
+    return plan_from_data(path, read_yaml(path), indicators)
+
+
+def plan_from_data(path: Path, data: dict, indicators: dict[str, Indicator], *, check_name: bool = True) -> Plan:
+    """A plan from a mapping shaped like its YAML file, with every check ``load_plan`` makes.
+
+    ``path`` names the file in errors; ``check_name=False`` skips the rule that the
+    file is named after the plan (a plan published from the app has no file).
+    """
     _validate_schema(path, data, "plan_file")
     p = data["plan"]
-    if path.stem != p["id"]:
+    if check_name and path.stem != p["id"]:
         raise CatalogError(f"{path.name}: kế hoạch, trường 'id': tệp phải mang tên '{p['id']}.yaml'")
     if p["period"][0] > p["period"][1]:
         raise CatalogError(f"{path.name}: kế hoạch, trường 'period': năm đầu sau năm cuối")

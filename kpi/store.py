@@ -471,6 +471,20 @@ CREATE TABLE indicator_aliases (     -- a name a unit's form uses for a catalogu
     PRIMARY KEY (alias_key, unit)
 );
 """),
+    (7, "plan versions published in the app (kpi/plan_versions.py)", """
+CREATE TABLE plan_versions (         -- append-only: editing a published plan adds a version
+    plan_id VARCHAR NOT NULL,
+    version INTEGER NOT NULL,         -- 1, 2, …; a plan only in targets/*.yaml is version 0
+    plan_yaml VARCHAR NOT NULL,       -- the plan as its YAML file would say it
+    indicators_yaml VARCHAR,          -- indicators the plan brought into the catalogue, same format
+    published_at TIMESTAMP NOT NULL,
+    published_by VARCHAR NOT NULL,
+    file_name VARCHAR,                -- the YAML or the document it came from
+    source_text VARCHAR,              -- the document's text, for the quotes
+    note VARCHAR,
+    PRIMARY KEY (plan_id, version)
+);
+"""),
     (8, "milestone deadlines: stated or inferred", """
 ALTER TABLE milestones ADD COLUMN deadline_source VARCHAR DEFAULT 'stated';  -- stated | inferred
 """),
