@@ -13,8 +13,8 @@ indicators ``targets/`` holds:
 * benchmarks of ``relative`` targets (national GDP growth at unit ``VN``) use
   real published figures where known (``REAL_FIGURES``);
 * Điện Biên (11) also gets its ten former districts (until 30/06/2025, summing
-  to the province for ``sum`` indicators) and a few made-up communes from
-  01/07/2025 (``DEMO_UNITS``);
+  to the province for ``sum`` indicators) and seven of its real communes from
+  01/07/2025 (``DEMO_UNITS``), with made-up figures;
 * some 2024 values come twice (estimate, then official) to exercise "the most
   official wins"; 2024 quarters are preliminary, the current year estimates.
 
@@ -75,23 +75,23 @@ DISTRICTS = {
     ),
 }
 
-# Communes from 01/07/2025. NAMES AND CODES ARE MADE UP (the official
-# post-merger list is not in the repository): see data/README.md.
+# Communes from 01/07/2025: real ones, from the merger list (data/reference/,
+# codes derived by kpi.units.derived_code), one in each former district's area
+# where the demo has figures. The shares and remoteness are made-up weights.
 _COMMUNES = (
     # code, name, share of the province (sum indicators), remoteness
-    ("03128", "Phường Điện Biên Phủ", 0.11, 0.0),
-    ("03151", "Phường Mường Lay", 0.025, 0.3),
-    ("03172", "Xã Mường Nhé", 0.03, 1.0),
-    ("03203", "Xã Tủa Chùa", 0.028, 0.8),
-    ("03256", "Xã Tuần Giáo", 0.04, 0.6),
-    ("03317", "Xã Thanh Nưa", 0.035, 0.4),
-    ("03358", "Xã Nậm Pồ", 0.022, 1.0),
+    ("11_dien_bien_phu", "Phường Điện Biên Phủ", 0.11, 0.0),
+    ("11_muong_lay", "Phường Mường Lay", 0.025, 0.3),
+    ("11_muong_nhe", "Xã Mường Nhé", 0.03, 1.0),
+    ("11_tua_chua", "Xã Tủa Chùa", 0.028, 0.8),
+    ("11_tuan_giao", "Xã Tuần Giáo", 0.04, 0.6),
+    ("11_thanh_nua", "Xã Thanh Nưa", 0.035, 0.4),
+    ("11_na_hy", "Xã Nà Hỳ", 0.022, 1.0),
 )
 COMMUNE_PARENT = "11"
-DEMO_UNITS = [
+DEMO_UNITS = [   # as the registry has them (kpi.units.build_units); the demo adds no unit of its own
     {"code": c, "name": n, "level": "commune", "parent": COMMUNE_PARENT,
-     "valid_from": COMMUNE_FIRST_DAY.isoformat(),
-     "source": "Đơn vị minh họa: tên và mã tự đặt, không theo danh mục chính thức (xem data/README.md)"}
+     "valid_from": COMMUNE_FIRST_DAY.isoformat(), "source": "sapnhap.bando.com.vn_ward_2025-07-17.csv"}
     for c, n, _s, _r in _COMMUNES
 ]
 
@@ -1268,6 +1268,19 @@ DEMO_CLUSTERS = {
     "101": "Cụm thi đua số 2", "103": "Cụm thi đua số 2",
 }
 
+
+
+def demo_groups() -> list[dict]:
+    """The demo clusters as units of level 'group' with their members (MADE UP, like DEMO_CLUSTERS)."""
+    out = []
+    for i, name in enumerate(sorted(set(DEMO_CLUSTERS.values())), start=1):
+        out.append({"code": f"11_cum_minh_hoa_{i}", "name": f"{name} (minh họa)", "level": "group", "parent": "11",
+                    "valid_to": DISTRICT_LAST_DAY, "source": "Minh họa (tự đặt)",
+                    "note": "Cụm thi đua tự đặt cho dữ liệu minh họa",
+                    "members": sorted(c for c, n in DEMO_CLUSTERS.items() if n == name)})
+    return out
+
+
 # Milestones marked done in the demo: plan, milestone, day done, note. MADE UP.
 DEMO_MILESTONE_MARKS = (
     ("dienbien_2021_2025", "unit_plans_submitted", dt.date(2021, 4, 6), "Minh họa: các đơn vị gửi đủ kế hoạch"),
@@ -1282,8 +1295,8 @@ from kpi.accounts import DEMO_PASSWORD  # noqa: E402  (published with the demo a
 DEMO_ACCOUNTS = (
     ("lanhdao", "viewer", (), "Lãnh đạo UBND tỉnh (minh họa)"),
     ("vanphong", "secretariat", (), "Văn phòng Sở Nội vụ (minh họa)"),
-    ("tuangiao", "reporter", ("099", "03256"), "Cán bộ báo cáo Tuần Giáo (minh họa)"),
-    ("dienbienphu", "reporter", ("094", "03128"), "Cán bộ báo cáo Điện Biên Phủ (minh họa)"),
+    ("tuangiao", "reporter", ("099", "11_tuan_giao"), "Cán bộ báo cáo Tuần Giáo (minh họa)"),
+    ("dienbienphu", "reporter", ("094", "11_dien_bien_phu"), "Cán bộ báo cáo Điện Biên Phủ (minh họa)"),
     ("quantri", "admin", (), "Quản trị hệ thống (minh họa)"),
 )
 RETURN_ON_TIME, RETURN_LATE = 0.78, 0.14      # the rest of the units do not send that quarter's return
@@ -1340,12 +1353,13 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
     from etl.load import write
     from kpi import repo
     from kpi.permissions import SYSTEM
-    from kpi.units import build_units
+    from kpi.units import build_units, provinces_for
 
-    units = build_units() + [dict(u) for u in DEMO_UNITS]
+    units = build_units(provinces=provinces_for(p.scope_unit for p in catalog.plans.values()))
     for u in units:
         if u["code"] in DEMO_CLUSTERS:
             u["cluster"] = DEMO_CLUSTERS[u["code"]]
+    units += demo_groups()
     repo.sync_units(con, units)
     known = units_by_code(con)
     rest, returns = split_returns(generate_demo(catalog, seed=seed, through=through), seed)

@@ -22,19 +22,38 @@ from kpi.store import NoCatalog, first, scalar, sql_in, transaction
 
 
 def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
-    """Insert or replace units by code. Returns how many rows changed."""
-    cols = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor", "cluster", "source"]
+    """Insert or replace units by code, with the old → new commune links and the groups' members.
+
+    Returns 1 when anything changed, else 0. A unit keeps its ``cluster`` when
+    the new row has none (the demo sets clusters; ``init`` must not wipe them).
+    """
+    from kpi.units import predecessor_links
+
+    cols = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor", "cluster", "source", "note"]
     df = pd.DataFrame([{c: u.get(c) for c in cols} for u in units], columns=cols)
     df = df.astype(object).where(df.notna(), None)
-    before = _fingerprint(con, "units", "code")
+    before = [_fingerprint(con, t, k) for t, k in (("units", "code"), ("unit_links", "old, new"),
+                                                      ("unit_members", "grp, member"))]
     con.register("_units_in", df)
     try:
         con.execute(f"""INSERT OR REPLACE INTO units ({', '.join(cols)})
-                        SELECT code, name, level, parent, CAST(valid_from AS DATE), CAST(valid_to AS DATE),
-                               successor, cluster, source FROM _units_in""")
+                        SELECT i.code, i.name, i.level, i.parent, CAST(i.valid_from AS DATE),
+                               CAST(i.valid_to AS DATE), i.successor, coalesce(i.cluster, u.cluster), i.source, i.note
+                        FROM _units_in i LEFT JOIN units u USING (code)""")
     finally:
         con.unregister("_units_in")
-    return int(before != _fingerprint(con, "units", "code"))
+    links = predecessor_links(units)
+    if links:
+        con.execute("DELETE FROM unit_links WHERE list_contains(?, old)", [sorted({x["old"] for x in links})])
+        con.executemany("INSERT INTO unit_links VALUES (?, ?, ?)", [[x["old"], x["new"], x["split"]] for x in links])
+    groups = [u for u in units if u.get("level") == "group" and u.get("members") is not None]
+    for g in groups:
+        con.execute("DELETE FROM unit_members WHERE grp = ?", [g["code"]])
+        if g["members"]:
+            con.executemany("INSERT INTO unit_members VALUES (?, ?)", [[g["code"], m] for m in g["members"]])
+    after = [_fingerprint(con, t, k) for t, k in (("units", "code"), ("unit_links", "old, new"),
+                                                     ("unit_members", "grp, member"))]
+    return int(before != after)
 
 
 def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
