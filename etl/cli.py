@@ -518,6 +518,53 @@ def cmd_units(args) -> int:
     return EXIT_OK
 
 
+def cmd_obligations(args) -> int:
+    from kpi.fmt import fmt_date, fmt_datetime
+    from kpi.catalog import FREQUENCIES
+    from kpi.obligations import ObligationsError, obligation_rows, reporting_rate
+
+    period = _quarter_arg(args.period)
+    today = _date_arg(args.on) if args.on else None
+    with connect(args.db) as con:
+        _ensure_catalog(con)
+        try:
+            out = obligation_rows(con, args.plan, period, today=today, obligation=args.obligation)
+        except (ObligationsError, CatalogError) as e:
+            raise UsageError(str(e)) from None
+    rows, plan = out["rows"], out["plan"]
+    if args.json:
+        _print_json({"plan": plan.id, "period": str(period), "rate": reporting_rate(rows), "notes": out["notes"],
+                     "rows": rows})
+        return EXIT_OK
+    _say(f"{plan.short_title} — nghĩa vụ báo cáo, {period.label()}:")
+    if not plan.obligations:
+        _say("  Kế hoạch chưa khai báo nghĩa vụ báo cáo nào.")
+    for ob in (plan.obligations if not args.obligation else [plan.obligation(args.obligation)]):
+        mine = [r for r in rows if r["obligation"] == ob.id]
+        via = f" (qua {out['names'][ob.via]})" if ob.via else ""
+        _say(f"- {ob.id}: {ob.title}. Gửi {out['names'][ob.to]}{via}; {FREQUENCIES[ob.frequency].lower()}"
+             f"; {len(mine)} lượt báo cáo trong quý.")
+        for n in out["notes"].get(ob.id, []):
+            _say(f"    ! {n}")
+        for r in mine:
+            extra = ""
+            if r["sent_at"]:
+                extra += f"; nộp {fmt_datetime(r['sent_at'])}, lần nạp số {r['upload_id']}"
+            if r["late_days"]:
+                extra += f", trễ {r['late_days']} ngày"
+            if r["overdue_days"]:
+                extra += f"; quá hạn {r['overdue_days']} ngày"
+            if r["review"]:
+                extra += f"; {r['review_label'].lower()}" + (f": {r['review_reason']}" if r["review_reason"] else "")
+            due = f"hạn {fmt_date(r['due'])}" if r["due"] else "không có hạn"
+            _say(f"    {r['reporter']:<22} {r['reporter_name']} [{r['period']}, {due}]: {r['state_label']}{extra}")
+    rate = reporting_rate(rows)
+    if rate["expected"]:
+        _say(f"Đã đến hạn: {rate['expected']}; đúng hạn {rate['on_time']}, trễ {rate['late']}, "
+             f"chưa nộp {rate['missing']} (tỷ lệ đã nộp {str(rate['rate']).replace('.', ',')}%).")
+    return EXIT_OK
+
+
 # --- parser ----------------------------------------------------------------
 
 
@@ -707,6 +754,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--user", help="xem với tư cách tài khoản này")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_alias)
+
+    s = add("obligations", "Ai phải báo cáo gì, cho ai, hạn nào, trong một quý; đã nộp, trễ, chưa nộp")
+    s.add_argument("--plan", required=True)
+    s.add_argument("--period", required=True, help="quý, ví dụ 2025Q2")
+    s.add_argument("--obligation", help="chỉ một nghĩa vụ (mã)")
+    s.add_argument("--on", metavar="DATE", help="tình trạng tính đến ngày này (mặc định: hôm nay)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_obligations)
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")

@@ -6,6 +6,7 @@ Functions take an open connection (see ``kpi.store.connect``); none keeps one.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -13,7 +14,7 @@ import pandas as pd
 
 from kpi import audit
 from kpi.permissions import Actor, authorize
-from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
+from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Obligation, Plan, Target
 from kpi.errors import NotFound
 from kpi.periods import Period
 from kpi.store import NoCatalog, first, scalar, sql_in, transaction
@@ -66,7 +67,7 @@ def _fingerprint(con, table: str, order: str) -> str:
 
 
 CATALOG_KEYS = {"indicators": ("code",), "indicator_breaks": ("indicator", "year"), "plans": ("id",),
-                "targets": ("plan_id", "id"), "milestones": ("plan_id", "id")}
+                "targets": ("plan_id", "id"), "milestones": ("plan_id", "id"), "obligations": ("plan_id", "id")}
 
 
 def catalog_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:
@@ -115,9 +116,9 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
     kept: they are not part of the catalogue.
     """
     authorize(actor, "edit_targets")
-    tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones")
+    tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones", "obligations")
     keys = {"indicators": "code", "indicator_breaks": "indicator, year", "plans": "id",
-            "targets": "plan_id, id", "milestones": "plan_id, id"}
+            "targets": "plan_id, id", "milestones": "plan_id, id", "obligations": "plan_id, id"}
     before = [_fingerprint(con, t, keys[t]) for t in tables]
     old_rows = catalog_rows(con)
     for t in tables:
@@ -145,6 +146,10 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
             con.execute("INSERT INTO milestones VALUES (?,?,?,?,?,?,?,?,?,?)", [
                 plan.id, m.id, i, m.title, m.deadline, m.responsible, m.evidence, m.section,
                 m.quote, m.choice])
+        for i, o in enumerate(plan.obligations):
+            con.execute("INSERT INTO obligations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+                plan.id, o.id, i, o.title, json.dumps(list(o.reporters), ensure_ascii=False), o.to, o.via,
+                o.what, o.frequency, json.dumps(o.due) if o.due else None, o.section, o.quote, o.choice])
     after = [_fingerprint(con, t, keys[t]) for t in tables]
     if before != after:
         b, a, counts = catalog_diff(old_rows, catalog_rows(con))
@@ -216,6 +221,13 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             plan_id=d["plan_id"], id=d["id"], title=d["title"], deadline=d["deadline"],
             responsible=d["responsible"], quote=d["quote"], evidence=d["evidence"] or "",
             section=d["section"] or "", choice=d["choice"] or ""))
+    obligations: dict[str, list] = {}
+    for d in _dicts(con, "SELECT * FROM obligations ORDER BY plan_id, position"):
+        obligations.setdefault(d["plan_id"], []).append(Obligation(
+            plan_id=d["plan_id"], id=d["id"], title=d["title"], reporters=tuple(json.loads(d["reporters"])),
+            to=d["receiver"], via=d["via"], what=d["what"], frequency=d["frequency"],
+            due=json.loads(d["due"]) if d["due"] else {}, quote=d["quote"], section=d["section"] or "",
+            choice=d["choice"] or ""))
     for d in _dicts(con, "SELECT * FROM plans ORDER BY start_year, id"):
         cat.plans[d["id"]] = Plan(
             id=d["id"], title=d["title"], short_title=d["short_title"], doc_number=d["doc_number"] or "",
@@ -223,7 +235,7 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             start=d["start_year"], end=d["end_year"], source=d["source"] or "",
             baseline_year=d["baseline_year"], note=d["note"] or "",
             targets=tuple(targets.get(d["id"], ())), milestones=tuple(milestones.get(d["id"], ())),
-            file=d["file"] or "")
+            file=d["file"] or "", obligations=tuple(obligations.get(d["id"], ())))
     return cat
 
 
