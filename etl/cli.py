@@ -565,6 +565,62 @@ def cmd_obligations(args) -> int:
     return EXIT_OK
 
 
+def cmd_review(args) -> int:
+    """``review inbox|accept|send-back|reopen``: the receiver's side, one unit or many (batch)."""
+    from kpi import approval
+    from kpi.obligations import ObligationsError, obligation_rows
+
+    period = _quarter_arg(args.period)
+    with connect(args.db) as con:
+        _ensure_catalog(con)
+        actor = _actor(args, con)
+        try:
+            rows = obligation_rows(con, args.plan, period, today=None, obligation=args.obligation)["rows"]
+        except (ObligationsError, CatalogError) as e:
+            raise UsageError(str(e)) from None
+        if args.action == "inbox":
+            inbox = [r for r in rows if r["review"] in ("pending", "sent_back")]
+            if args.json:
+                _print_json(inbox)
+                return EXIT_OK
+            _say(f"Hộp nhận {args.plan} {period.label()}: {sum(r['review'] == 'pending' for r in inbox)} chờ xem xét, "
+                 f"{sum(r['review'] == 'sent_back' for r in inbox)} đã trả lại.")
+            for r in inbox:
+                _say(f"  {r['obligation']} {r['reporter']} ({r['reporter_name']}) [{r['period']}]: {r['review_label']}"
+                     f"; lần nạp số {r['upload_id']}" + (f"; lý do: {r['review_reason']}" if r["review_reason"] else ""))
+            return EXIT_OK
+        if args.action == "send-back" and not (args.reason or "").strip():
+            raise UsageError("Trả lại cần --reason \"lý do\"")
+        if args.all_pending:
+            targets = [(r["obligation"], r["reporter"], r["period"]) for r in rows
+                       if r["review"] == ("accepted" if args.action == "reopen" else "pending")]
+        else:
+            if not args.unit:
+                raise UsageError("Chọn đơn vị: --unit CODE (lặp lại được) hoặc --all-pending")
+            if not args.obligation:
+                raise UsageError("Chọn nghĩa vụ báo cáo: --obligation ID")
+            keys = {r["reporter"]: r["period"] for r in rows}
+            targets = [(args.obligation, u, keys.get(u, str(period))) for u in args.unit]
+        step = {"accept": approval.accept, "send-back": approval.send_back, "reopen": approval.reopen}[args.action]
+        failed = 0
+        for ob, unit, key in targets:
+            try:
+                state = step(con, args.plan, ob, unit, key, reason=args.reason or "", actor=actor)
+                _say(f"  ✔ {ob} {unit} {key}: {approval_label(state['state'])}")
+            except (approval.ReviewError, ObligationsError) as e:
+                failed += 1
+                _say(f"  ✖ {e}")
+        if not targets:
+            _say("Không có báo cáo nào để xử lý.")
+    return EXIT_REJECTED if failed else EXIT_OK
+
+
+def approval_label(state: str) -> str:
+    from kpi.obligations import REVIEWS
+
+    return REVIEWS.get(state, state) or "chưa nhận"
+
+
 # --- parser ----------------------------------------------------------------
 
 
@@ -762,6 +818,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--on", metavar="DATE", help="tình trạng tính đến ngày này (mặc định: hôm nay)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_obligations)
+
+    s = add("review", "Nơi nhận xem xét báo cáo: hộp nhận, chấp nhận, trả lại (kèm lý do), mở lại")
+    s.add_argument("action", choices=("inbox", "accept", "send-back", "reopen"))
+    s.add_argument("--plan", required=True)
+    s.add_argument("--period", required=True, help="quý, ví dụ 2025Q2")
+    s.add_argument("--obligation", help="mã nghĩa vụ báo cáo")
+    s.add_argument("--unit", action="append", metavar="CODE", help="đơn vị (lặp lại để xử lý nhiều đơn vị)")
+    s.add_argument("--all-pending", action="store_true",
+                   help="mọi báo cáo đang chờ (reopen: mọi báo cáo đã chấp nhận) của kỳ này")
+    s.add_argument("--reason", help="lý do (bắt buộc khi trả lại)")
+    s.add_argument("--user", help="thực hiện với tư cách tài khoản này (văn phòng, quản trị)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_review)
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")
