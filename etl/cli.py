@@ -615,6 +615,44 @@ def cmd_review(args) -> int:
     return EXIT_REJECTED if failed else EXIT_OK
 
 
+def cmd_remind(args) -> int:
+    from etl import remind
+    from kpi.obligations import ObligationsError
+    from kpi.reminders import app_url, compose, due_items
+
+    period = _quarter_arg(args.period)
+    day = _date_arg(args.on) if args.on else remind.today()
+    settings = None
+    if not args.dry_run:
+        try:
+            settings = remind.SmtpSettings.from_env()
+        except remind.SmtpSettingsError as e:
+            raise UsageError(str(e)) from None
+    with connect(args.db) as con:
+        _ensure_catalog(con)
+        actor = _actor(args, con)
+        permissions.authorize(actor, "edit_milestone")   # the secretariat's chase: secretariat and admins
+        try:
+            items = due_items(con, args.plan, period, days_before=args.days_before, today=day)
+        except (ObligationsError, CatalogError) as e:
+            raise UsageError(str(e)) from None
+        title = repo.catalog_from_db(con).plans[args.plan].title
+        letters = [compose(i, plan_title=title, app_url=app_url(), today=day) for i in items]
+        out = remind.send_reminders(con, items, letters, settings=settings, actor=actor, dry_run=args.dry_run)
+    if args.json:
+        _print_json(out.to_dict())
+        return EXIT_OK if out.ok else EXIT_REJECTED
+    verb = "Sẽ gửi (chạy thử, không gửi)" if args.dry_run else "Đã gửi"
+    _say(f"{verb} {len(out.sent)} thư nhắc; {len(out.failed)} thư lỗi; {len(out.no_recipient)} đơn vị không có e-mail.")
+    for e in out.sent:
+        _say(f"  ✔ {e['what']} → {', '.join(e['to'])}: {e['subject']}")
+    for e in out.failed:
+        _say(f"  ✖ {e['what']} → {', '.join(e['to'])}: {e['error']}")
+    for e in out.no_recipient:
+        _say(f"  ! {e['what']}: không có tài khoản báo cáo viên nào có e-mail")
+    return EXIT_OK if out.ok else EXIT_REJECTED
+
+
 def approval_label(state: str) -> str:
     from kpi.obligations import REVIEWS
 
@@ -831,6 +869,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", help="thực hiện với tư cách tài khoản này (văn phòng, quản trị)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_review)
+
+    s = add("remind", "Gửi thư nhắc các đơn vị sắp đến hạn hoặc quá hạn báo cáo (SMTP: CHITIEU_SMTP_*)")
+    s.add_argument("--plan", required=True)
+    s.add_argument("--period", required=True, help="quý, ví dụ 2025Q2")
+    s.add_argument("--days-before", dest="days_before", type=int, default=3,
+                   help="nhắc cả báo cáo còn từ chừng này ngày trở xuống (mặc định 3)")
+    s.add_argument("--dry-run", action="store_true", help="chỉ liệt kê thư sẽ gửi, không gửi")
+    s.add_argument("--on", metavar="DATE", help="tính hạn đến ngày này (mặc định: hôm nay)")
+    s.add_argument("--user", help="thực hiện với tư cách tài khoản này (văn phòng, quản trị)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_remind)
 
     s = add("targets", "In danh mục chỉ tiêu")
     s.add_argument("--plan")
