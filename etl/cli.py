@@ -466,6 +466,8 @@ def cmd_status(args) -> int:
     for r in reports:
         counts = ", ".join(f"{STATUSES[s]['label']}: {n}" for s, n in r.counts().items() if n)
         _say(f"{r.plan.short_title} — đơn vị {r.unit}, số liệu đến {r.as_of.as_of_label()}: {counts}")
+        for w in r.warnings:
+            _say(f"  ! {w}")
         for a in r.targets:
             ind = cat.indicators[r.plan.target(a.target_id).indicator]
             _say(f"  {STATUSES[a.status]['symbol']} {a.target_id}: {STATUSES[a.status]['label']}; "

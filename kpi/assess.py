@@ -28,6 +28,7 @@ class PlanReport:
     as_of: Period
     targets: list = field(default_factory=list)      # progress.Assessment, in plan order
     milestones: list = field(default_factory=list)   # progress.MilestoneAssessment
+    warnings: list = field(default_factory=list)     # sentences to show above the verdicts
 
     def counts(self) -> dict[str, int]:
         c = Counter(a.status for a in self.targets)
@@ -85,7 +86,7 @@ def assess_plan(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: Period | st
     bench_df = {}
     for code, bunit in bench:
         bench_df[(code, bunit)] = current_values(con, [code], [bunit])
-    report = PlanReport(plan=plan, unit=unit, as_of=as_of)
+    report = PlanReport(plan=plan, unit=unit, as_of=as_of, warnings=territory_warnings(con, plan, unit))
     for t in plan.targets:
         g = by_ind.get(t.indicator)
         series = series_points(g) if g is not None else []
@@ -101,6 +102,24 @@ def assess_plan(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: Period | st
         report.milestones.append(progress.assess_milestone(m, mark.done_on if mark else None,
                                                            as_of.end_date()))
     return report
+
+
+def territory_warnings(con: duckdb.DuckDBPyConnection, plan: Plan, unit: str) -> list[str]:
+    """Issue 11: a plan follows its own territory. Asking for it with the unit that absorbed that
+    territory (Bến Tre's plan with Vĩnh Long, 86) compares a larger area with the plan's targets."""
+    rows = con.execute("SELECT code, name, valid_to, successor FROM units WHERE list_contains(?, code)",
+                       [[plan.scope_unit, unit]]).fetchall()
+    units = {r[0]: {"name": r[1], "valid_to": r[2], "successor": r[3]} for r in rows}
+    scope = units.get(plan.scope_unit)
+    if scope is None or unit == plan.scope_unit or not scope["valid_to"]:
+        return []
+    if scope["successor"] == unit:
+        new = units.get(unit, {"name": unit})
+        return [f"Kế hoạch '{plan.short_title}' đặt chỉ tiêu cho {scope['name']} (mã {plan.scope_unit}). Từ "
+                f"{scope['valid_to'] + dt.timedelta(days=1):%d/%m/%Y} địa bàn này thuộc {new['name']} (mã {unit}): "
+                f"số liệu của {new['name']} phủ một địa bàn rộng hơn, không so được với chỉ tiêu của kế hoạch. "
+                f"Xem theo mã {plan.scope_unit} (số liệu tính theo địa giới cũ)."]
+    return []
 
 
 def report_json(report: PlanReport, cat: Catalog) -> dict:
@@ -132,5 +151,5 @@ def report_json(report: PlanReport, cat: Catalog) -> dict:
         "plan": report.plan.id, "reference": report.plan.reference(), "unit": report.unit,
         "as_of": str(report.as_of), "as_of_label": report.as_of.as_of_label(),
         "counts": report.counts(), "milestone_counts": report.milestone_counts(),
-        "targets": targets, "milestones": milestones,
+        "warnings": report.warnings, "targets": targets, "milestones": milestones,
     }

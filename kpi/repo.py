@@ -58,8 +58,16 @@ def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
 
 
 def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    """Every unit as a dict, by code."""
-    return {d["code"]: d for d in _dicts(con, "SELECT * FROM units")}
+    """Every unit as a dict, by code.
+
+    ``plan_until``: the last year of the plans whose scope is the unit (None: no plan). A plan
+    follows its own territory after a merger, so an ended unit still takes that plan's figures
+    until then (etl.validate.check_unit_period, docs/method.md).
+    """
+    return {d["code"]: d for d in _dicts(con, """
+        SELECT u.*, p.plan_until FROM units u
+        LEFT JOIN (SELECT scope_unit, max(end_year) AS plan_until FROM plans GROUP BY ALL) p
+          ON p.scope_unit = u.code""")}
 
 
 def _fingerprint(con, table: str, order: str) -> str:
