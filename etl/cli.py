@@ -224,6 +224,8 @@ def cmd_load(args) -> int:
         return _load_dir(args, target)
     if not target.is_symlink() and not target.exists():
         raise UsageError(f"Không tìm thấy tệp: {target}")
+    if args.obligation or target.suffix.lower() in (".docx", ".pdf", ".doc", ".docm"):
+        return _load_report(args, target)
     actor = _actor(args)
     summary = _load_path(args, target, _catalog(args.db), actor)
     if args.json:
@@ -231,6 +233,29 @@ def cmd_load(args) -> int:
     else:
         _say(*summary.lines_vi())
     return EXIT_OK if summary.ok else EXIT_REJECTED
+
+
+def _load_report(args, path: Path) -> int:
+    """A narrative report (Word/PDF) against an obligation: ``load FILE --plan P --obligation O --unit U --period Q``."""
+    from etl.narrative import submit_report
+    from kpi.obligations import ObligationsError
+
+    missing = [f"--{n}" for n in ("plan", "obligation", "unit", "period") if not getattr(args, n)]
+    if missing:
+        raise UsageError(f"Báo cáo bằng văn bản cần {', '.join(missing)} (kỳ: 2025Q2, 2025, hoặc once)")
+    with connect(args.db) as con:
+        actor = _actor(args, con)
+        try:
+            receipt = submit_report(con, args.plan, args.obligation, args.unit, args.period, path.name,
+                                    path.read_bytes(), actor=actor, dry_run=args.dry_run,
+                                    uploads_dir=db_path(args.db).parent / "uploads")
+        except ObligationsError as e:
+            raise UsageError(str(e)) from None
+    if args.json:
+        _print_json(receipt.to_dict())
+    else:
+        _say(*receipt.lines_vi())
+    return EXIT_OK if receipt.ok else EXIT_REJECTED
 
 
 def _progress(i: int, n: int, name: str, width: int = 24) -> None:
@@ -777,6 +802,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plan", help="biểu báo cáo: kế hoạch (mặc định: theo phần đầu biểu)")
     s.add_argument("--unit", help="biểu báo cáo: đơn vị đã chọn; khác với phần đầu biểu là lỗi")
     s.add_argument("--period", help="biểu báo cáo: quý đã chọn, ví dụ 2025Q2; khác với phần đầu biểu là lỗi")
+    s.add_argument("--obligation", help="báo cáo bằng văn bản (.docx, .pdf): mã nghĩa vụ báo cáo; cần cả --plan, "
+                                        "--unit, --period (2025Q2, 2025, hoặc once)")
     s.set_defaults(func=cmd_load)
 
     s = add("template", "Tạo biểu báo cáo quý (Excel) cho một đơn vị")
