@@ -658,7 +658,7 @@ def cmd_remind(args) -> int:
     with connect(args.db) as con:
         _ensure_catalog(con)
         actor = _actor(args, con)
-        permissions.authorize(actor, "edit_milestone")   # the secretariat's chase: secretariat and admins
+        permissions.authorize(actor, "remind")
         try:
             items = due_items(con, args.plan, period, days_before=args.days_before, today=day)
         except (ObligationsError, CatalogError) as e:

@@ -27,7 +27,7 @@ from pathlib import Path
 from etl import excel
 from etl.load import keep_original, sha256_of
 from kpi import audit
-from kpi.auth import Actor, can
+from kpi.permissions import Actor, can
 from kpi.catalog import CatalogError
 from kpi.fmt import fmt_date, fmt_datetime
 from kpi.obligations import ObligationsError, instances

@@ -9,7 +9,7 @@ the same transaction::
         locked(con, "099", "2025Q2")                       # True: the reporter can no longer change it
         reopen(con, "dienbien_2021_2025", "periodic_return", "099", "2025Q2", reason="sửa số", actor=secretariat)
 
-Rules: only the receiver's side reviews (the secretariat and admins, ``REVIEWERS``);
+Rules: only the receiver's side reviews (the secretariat and admins: ``review`` in kpi.permissions);
 something must have come to accept or send back; a sent-back or accepted item
 cannot be accepted twice without a new upload or a reopen; sending back needs a
 reason. Once accepted, that unit's figures for that period (the quarter, its
@@ -24,14 +24,11 @@ import datetime as dt
 import duckdb
 
 from kpi import audit
-from kpi.auth import Actor, PermissionDenied
+from kpi.permissions import Actor, authorize
 from kpi.catalog import CatalogError
 from kpi.obligations import ObligationsError, review_state
 from kpi.store import transaction
 
-# Who may review: the receiving side. (kpi.auth.PERMISSIONS should get a "review" action
-# holding this set when the lead's split of kpi/auth.py lands; it is here meanwhile.)
-REVIEWERS = frozenset({"secretariat", "admin"})
 ACTIONS = {"accept": "review_accept", "send_back": "review_send_back", "reopen": "review_reopen"}
 
 
@@ -73,9 +70,8 @@ def _obligation(con, plan_id: str, obligation_id: str):
 
 def _check(actor: Actor) -> None:
     if not isinstance(actor, Actor):
-        raise TypeError("review needs an Actor (kpi.auth.Actor)")
-    if actor.role not in REVIEWERS:
-        raise PermissionDenied(f"Tài khoản {actor.describe()} không được xem xét, chấp nhận hay trả lại báo cáo")
+        raise TypeError("review needs an Actor (kpi.permissions.Actor)")
+    authorize(actor, "review")
 
 
 def _step(con, action: str, plan_id: str, obligation_id: str, unit: str, period: str, reason: str,

@@ -9,7 +9,7 @@ import pytest
 
 from etl.cli import main
 from kpi import approval
-from kpi.auth import PermissionDenied
+from kpi.permissions import PermissionDenied
 from kpi.store import connect, scalar
 from tests.conftest import MINI_PLAN, write_catalog
 from tests.unit.accounts_kit import make_user

@@ -11,7 +11,7 @@ import pytest
 from etl.load import write
 from etl.validate import Checked, Row
 from kpi import repo
-from kpi.auth import LOCAL_ADMIN
+from kpi.permissions import LOCAL_ADMIN
 from kpi.catalog import ObligationError, load_catalog
 from kpi.obligations import instances, obligation_rows, reporter_codes, reporting_rate
 from kpi.periods import Period
