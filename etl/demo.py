@@ -1386,4 +1386,107 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
                 and mid not in marks(con, plan_id):
             repo.mark_milestone(con, plan_id, mid, day, note, actor=SYSTEM)
     ensure_demo_accounts(con)
+    load_demo_obligations(con, catalog, seed=seed)
     return summaries
+
+
+# --- the demo's narrative reports, reviews and events (issue 11) ----------------------------
+# All MADE UP: who sent which report when, what the receiver accepted or sent back, the congress
+# dates of two Lai Châu units. Each is added once (same file, same review), so loading twice adds nothing.
+
+REPORT_ON_TIME, REPORT_LATE = 0.6, 0.2          # the rest never send that quarter's report
+DEMO_REPORT_PLANS = (
+    # plan, obligation, quarters
+    ("bentre_2024_2025", "party_bodies_quarterly", ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2")),
+    ("bentre_2024_2025", "propaganda_board_quarterly", ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2")),
+    ("dienbien_2021_2025", "periodic_return", ("2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3")),
+)
+DEMO_EVENTS = (("12_so_y_te", "congress", dt.date(2025, 3, 20), "Minh họa: đơn vị chỉ đạo điểm"),
+               ("110", "congress", dt.date(2025, 4, 10), "Minh họa: huyện Than Uyên, đơn vị chỉ đạo điểm"))
+DEMO_CONGRESS_PAPERS = (("12_so_y_te", dt.datetime(2025, 3, 1, 9, 0)),)   # 110 Than Uyên never sends: missing
+DEMO_REVIEWS = (
+    # plan, obligation, unit, period, action, reason
+    ("dienbien_2021_2025", "periodic_return", "099", "2025Q2", "accept", ""),
+    ("dienbien_2021_2025", "periodic_return", "101", "2025Q2", "accept", ""),
+    ("dienbien_2021_2025", "periodic_return", "097", "2025Q2", "send_back",
+     "Minh họa: thiếu số lũy kế 6 tháng của chỉ tiêu việc làm; đề nghị bổ sung và gửi lại"),
+    ("bentre_2024_2025", "party_bodies_quarterly", "836_cap_uy", "2025Q1", "accept", ""),
+)
+
+
+def demo_pdf(title: str) -> bytes:
+    """A tiny valid PDF whose text is ``title`` (ASCII only: the demo's report is a stand-in)."""
+    text = "".join(c for c in fold_ascii(title) if c not in "()\\")[:90]
+    stream = f"BT /F1 12 Tf 40 780 Td ({text}) Tj ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def fold_ascii(text: str) -> str:
+    return unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D").encode("ascii", "ignore").decode()
+
+
+def load_demo_obligations(con, catalog: Catalog, seed: int = 2025) -> dict:
+    """Narrative reports sent on time, late or never; reviews (accepted, sent back); congress dates."""
+    from etl.narrative import submit_report
+    from kpi import approval
+    from kpi.obligations import obligation_rows
+    from kpi.permissions import SYSTEM
+
+    done = {"reports": 0, "reviews": 0, "events": 0}
+    for unit, event, day, note in DEMO_EVENTS:
+        if not con.execute("SELECT count(*) FROM unit_events WHERE unit = ? AND event = ?", [unit, event]).fetchall()[0][0]:
+            con.execute("INSERT INTO unit_events VALUES (?, ?, ?, ?)", [unit, event, day, note])
+            done["events"] += 1
+    for plan_id, ob_id, periods in DEMO_REPORT_PLANS:
+        if plan_id not in catalog.plans or ob_id not in {o.id for o in catalog.plans[plan_id].obligations}:
+            continue
+        for period in periods:
+            rows = obligation_rows(con, plan_id, Period.parse(period), catalog=catalog, obligation=ob_id)["rows"]
+            for r in rows:
+                if r["reporter_level"] in ("district", "commune"):
+                    continue   # their numeric returns come from split_returns
+                rng = _rng(seed, "report", plan_id, ob_id, r["reporter"], period)
+                draw = rng.random()
+                if draw >= REPORT_ON_TIME + REPORT_LATE:
+                    continue
+                days = -int(rng.integers(0, 12)) if draw < REPORT_ON_TIME else int(rng.integers(1, 25))
+                sent = dt.datetime.combine(r["due"] + dt.timedelta(days=days), dt.time(8 + int(rng.integers(0, 9)), 15))
+                name = f"bao-cao-{r['reporter']}-{period}.pdf"
+                receipt = submit_report(con, plan_id, ob_id, r["reporter"], period, name,
+                                        demo_pdf(f"{r['title']} - {r['reporter_name']} - {period}"),
+                                        actor=SYSTEM, uploads_dir=None, uploaded_at=sent)
+                done["reports"] += int(receipt.ok and not receipt.duplicate)
+    for unit, sent in DEMO_CONGRESS_PAPERS:
+        plan = "laichau_daihoi_thidua_2025"
+        if plan in catalog.plans:
+            receipt = submit_report(con, plan, "congress_papers_before_congress", unit, "once",
+                                    f"ho-so-dai-hoi-{unit}.pdf", demo_pdf(f"Ho so Dai hoi thi dua {unit}"),
+                                    actor=SYSTEM, uploads_dir=None, uploaded_at=sent)
+            done["reports"] += int(receipt.ok and not receipt.duplicate)
+    for plan_id, ob_id, unit, period, action, reason in DEMO_REVIEWS:
+        if plan_id not in catalog.plans:
+            continue
+        if con.execute("SELECT count(*) FROM reviews WHERE plan_id = ? AND obligation_id = ? AND unit = ? AND period = ?",
+                       [plan_id, ob_id, unit, period]).fetchall()[0][0]:
+            continue
+        item = approval.current(con, plan_id, ob_id, unit, period)
+        if not item["uploads"]:
+            continue   # this seed's draw sent nothing for it
+        when = item["uploads"][-1][1] + dt.timedelta(days=3)
+        step = approval.accept if action == "accept" else approval.send_back
+        step(con, plan_id, ob_id, unit, period, reason=reason, actor=SYSTEM, now=when)
+        done["reviews"] += 1
+    return done

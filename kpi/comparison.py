@@ -12,7 +12,8 @@ from kpi.catalog import Target
 from kpi.periods import Period
 from kpi.progress import GOOD
 from kpi.repo import current_values, read_catalog, series_points, units_by_code
-from kpi.reporting import reporting_table, uploads_for_reporting
+from kpi.obligations import rows_through
+from kpi.reporting import obligations_table, reporting_table, uploads_for_reporting
 from kpi.store import open_existing
 from kpi.texts import LEVEL_LABELS, short_name, source_line
 
@@ -47,6 +48,8 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
                                           if u.get("parent") == plan.scope_unit and c != plan.scope_unit)
         df = current_values(con, codes, mine) if codes else pd.DataFrame()
         uploads = uploads_for_reporting(con, mine[1:])
+        # issue 11: who owes what comes from the plan's obligations, not from a fixed rule
+        obligation_rows = rows_through(con, plan, as_of_p, catalog=cat) if plan.obligations else None
     subunits = sorted({c for c in df.get("unit", []) if units.get(c, {}).get("parent") == plan.scope_unit})
     # Former districts and the communes after them are never ranked together.
     levels = [lv for lv in LEVEL_LABELS if any(units[c]["level"] == lv for c in subunits)]
@@ -93,7 +96,10 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     # every unit under the plan's scope at this level is expected to report, data or not
     expected = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and u["level"] == level
                       and (not cluster or u.get("cluster") == cluster))
-    reporting = reporting_table(plan, units, uploads, expected, as_of_p)
+    if obligation_rows is not None:
+        reporting = obligations_table(obligation_rows, expected)
+    else:
+        reporting = reporting_table(plan, units, uploads, expected, as_of_p)
     return {
         "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking,
         "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,

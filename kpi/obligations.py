@@ -219,7 +219,8 @@ def _state(inst_due: dt.date | None, uploads: list, today: dt.date) -> tuple[str
 
 
 def obligation_rows(con: duckdb.DuckDBPyConnection, plan_id: str, period: Period, *, today: dt.date | None = None,
-                    catalog: Catalog | None = None, obligation: str | None = None) -> dict:
+                    catalog: Catalog | None = None, obligation: str | None = None,
+                    registry: tuple[dict, dict] | None = None) -> dict:
     """Per obligation and reporter for quarter ``period``: due date, state, what came, the review.
 
     Returns ``{"rows": [...], "notes": {obligation id: [sentences]}, "plan": Plan}``. Rows carry
@@ -233,7 +234,7 @@ def obligation_rows(con: duckdb.DuckDBPyConnection, plan_id: str, period: Period
         raise ObligationsError(f"Không có kế hoạch '{plan_id}'. Các kế hoạch: {', '.join(sorted(cat.plans))}")
     plan = cat.plans[plan_id]
     obs = [plan.obligation(obligation)] if obligation else list(plan.obligations)
-    units, members = _units(con), _members(con)
+    units, members = registry or (_units(con), _members(con))
 
     def name(c):
         return units[c]["name"] if c in units else c
@@ -288,6 +289,20 @@ def obligation_rows(con: duckdb.DuckDBPyConnection, plan_id: str, period: Period
         notes[ob.id] = list(dict.fromkeys(note))
     named = {c: name(c) for ob in obs for c in (ob.to, ob.via) if c}
     return {"rows": rows, "notes": notes, "plan": plan, "names": named}
+
+
+def rows_through(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: Period, *, catalog: Catalog,
+                 today: dt.date | None = None) -> list[dict]:
+    """The rows of every quarter of ``plan`` up to ``as_of`` (for the reporting-rate figures)."""
+    from kpi.periods import quarters
+
+    registry = (_units(con), _members(con))
+    out = []
+    last_year = min(as_of.year, plan.end)
+    for q in quarters(plan.start, last_year, as_of.quarter or 4 if last_year == as_of.year else 4):
+        for r in obligation_rows(con, plan.id, q, today=today, catalog=catalog, registry=registry)["rows"]:
+            out.append(dict(r, quarter=q))
+    return out
 
 
 def reporting_rate(rows: list[dict]) -> dict:
