@@ -12,7 +12,8 @@ bytes must be what the name says (a PDF starts with ``%PDF-``; a ``.docx`` is a
 zip holding ``word/document.xml``); a ``.docx`` with macros (``vbaProject.bin``)
 or a zip bomb is refused (the workbook checks of ``etl.excel``); a PDF with
 JavaScript, launch actions or embedded files is refused. The same file for the
-same item is a no-op; every receipt and refusal is in the audit log.
+same item is a no-op; every receipt and refusal is in the audit log. A report
+due once (``period`` ``once``) is stored without a period.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def submit_report(con, plan_id: str, obligation_id: str, unit: str, period: str,
                      "obligation": f"{plan_id}/{obligation_id}", "unit": unit, "period": period, "errors": r.errors})
         return r
     dup = con.execute("SELECT id, uploaded_at FROM uploads WHERE sha256 = ? AND status = 'committed' AND unit = ? "
-                      "AND period = ? AND obligation_id = ? AND plan_id = ?",
+                      "AND coalesce(period, 'once') = ? AND obligation_id = ? AND plan_id = ?",
                       [r.sha256, unit, period, obligation_id, plan_id]).fetchall()
     if dup:
         r.upload_id, r.received_at, r.duplicate = int(dup[0][0]), dup[0][1], True
@@ -185,7 +186,8 @@ def submit_report(con, plan_id: str, obligation_id: str, unit: str, period: str,
                                  rows_changed, rows_unchanged, rows_ignored, note, plan_id, stored_path, warnings,
                                  obligation_id, uploaded_at)
             VALUES (?,?,'report',?,?,?,0,0,0,0,0,?,?,?,0,?, coalesce(?, current_timestamp))
-            RETURNING id, uploaded_at""", [file_name, r.sha256, unit, period, actor.username,
+            RETURNING id, uploaded_at""", [file_name, r.sha256, unit, None if period == "once" else period,
+                                            actor.username,
                                             f"Báo cáo: {ob.title}", plan_id, stored, obligation_id,
                                             uploaded_at]).fetchall()
         r.upload_id, r.received_at = int(row[0][0]), row[0][1]
