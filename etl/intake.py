@@ -30,6 +30,7 @@ from kpi.fmt import fmt_datetime, fmt_number
 from kpi.permissions import Actor, can
 from kpi.catalog import Catalog
 from kpi.periods import Period, PeriodError, quarters
+from kpi.units import TERRITORIES
 from kpi.repo import units_by_code
 from kpi.store import StoreError, connect, db_path, open_existing
 from kpi.texts import unit_label
@@ -140,7 +141,9 @@ def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
     last_year = min(plan.end, today.year)
     last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
     qs = [str(q) for q in quarters(plan.start, last_year, last_q)][::-1]
-    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    # territories only: departments and Party bodies send narrative reports (etl/narrative.py), not returns
+    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit
+                                            and u.get("level") in TERRITORIES)
     out_units = {}
     for c in candidates:
         u = units[c]
