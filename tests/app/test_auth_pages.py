@@ -12,8 +12,8 @@ PUBLIC = ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch"]
 NAV = {
     "lanhdao": PUBLIC + ["Xuất báo cáo"],
     "tuangiao": PUBLIC + ["Nhập số liệu", "Xuất báo cáo"],
-    "vanphong": PUBLIC + ["Nhập số liệu", "Xuất báo cáo", "Nhật ký"],
-    "quantri": PUBLIC + ["Nhập số liệu", "Xuất báo cáo", "Nhật ký", "Tài khoản"],
+    "vanphong": PUBLIC + ["Nhập số liệu", "Hộp nhận", "Xuất báo cáo", "Nhật ký"],
+    "quantri": PUBLIC + ["Nhập số liệu", "Hộp nhận", "Xuất báo cáo", "Nhật ký", "Tài khoản"],
 }
 
 
@@ -48,7 +48,8 @@ def test_not_signed_in_only_the_sign_in_page(demo_copy):
     assert "mật khẩu minhhoa2025" in hint
     # no page's script is registered before signing in (their URLs show the sign-in form)
     assert {info["url_pathname"] for info in at._registered_pages.values()} == {
-        "", "chi_tieu", "don_vi", "ke_hoach", "nhap_so_lieu", "xuat_bao_cao", "nhat_ky", "tai_khoan"}
+        "", "chi_tieu", "don_vi", "ke_hoach", "nhap_so_lieu", "hop_nhan", "xuat_bao_cao", "nhat_ky",
+        "tai_khoan"}
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/nhap_so_lieu.py")
 
