@@ -49,7 +49,8 @@ def test_first_visit_straight_to_a_page_url(demo_db, browser):
         assert not page.get_by_text("Page not found").count()
         sign_in(page, "vanphong")
         assert "/chi_tieu" in page.url
-        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu", "Xuất báo cáo", "Nhật ký"]
+        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu", "Hộp nhận",
+                                      "Xuất báo cáo", "Nhật ký"]
         assert page.locator("h1").first.inner_text() == "Tỷ lệ che phủ rừng"
         assert not page.locator("[data-testid='stException']").count()
         page.close()
