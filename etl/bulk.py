@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from etl.validate import Checked, Row, check_unit_period, check_value
+from etl.validate import Checked, Row, check_unit_period, check_value, old_boundary_note
 from kpi.catalog import Indicator
 from kpi.fmt import parse_number
 from kpi.periods import Period, PeriodError
@@ -192,6 +192,7 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
         out.error(name, f"Tệp có {len(rows)} dòng, vượt giới hạn {MAX_ROWS} dòng")
         return out
     seen: dict[tuple, str] = {}
+    noted: set[tuple] = set()   # (unit, period) already warned of as figures on an old boundary
     for n, raw in enumerate(rows, start=2):
         cells = {k: (raw[i] if i < len(raw) else None) for k, i in cols.items()}
         if all(_blank(c) for c in raw):
@@ -252,6 +253,10 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
                 bad = True
         if bad:
             continue
+        old_boundary = old_boundary_note(unit, period)   # issue 11: a plan that outlives its territory
+        if old_boundary and (unit["code"], str(period)) not in noted:
+            noted.add((unit["code"], str(period)))
+            out.warn(at("unit"), old_boundary[0].upper() + old_boundary[1:], ind_code)
         key = (ind_code, unit["code"], str(period), status)
         if key in seen:
             out.error(_row_name(where, n), f"trùng với {seen[key]}: cùng chỉ số, đơn vị, kỳ và trạng thái",
@@ -259,7 +264,8 @@ def check_bulk(name: str, data: bytes, indicators: dict[str, Indicator], units: 
             continue
         seen[key] = _row_name(where, n)
         source = "" if "source" not in cols or _blank(cells["source"]) else str(cells["source"]).strip()
-        out.rows.append(Row(ind_code, unit["code"], period, value, status, source, _row_name(where, n)))
+        out.rows.append(Row(ind_code, unit["code"], period, value, status, source, _row_name(where, n),
+                            note=old_boundary or ""))
     if not out.rows and not out.errors:
         out.error(name, "tệp không có dòng số liệu nào (chỉ có dòng tiêu đề hoặc dòng trống): không có gì để ghi")
     return out

@@ -13,8 +13,8 @@ indicators ``targets/`` holds:
 * benchmarks of ``relative`` targets (national GDP growth at unit ``VN``) use
   real published figures where known (``REAL_FIGURES``);
 * Điện Biên (11) also gets its ten former districts (until 30/06/2025, summing
-  to the province for ``sum`` indicators) and a few made-up communes from
-  01/07/2025 (``DEMO_UNITS``);
+  to the province for ``sum`` indicators) and seven of its real communes from
+  01/07/2025 (``DEMO_UNITS``), with made-up figures;
 * some 2024 values come twice (estimate, then official) to exercise "the most
   official wins"; 2024 quarters are preliminary, the current year estimates.
 
@@ -76,23 +76,23 @@ DISTRICTS = {
     ),
 }
 
-# Communes from 01/07/2025. NAMES AND CODES ARE MADE UP (the official
-# post-merger list is not in the repository): see data/README.md.
+# Communes from 01/07/2025: real ones, from the merger list (data/reference/,
+# codes derived by kpi.units.derived_code), one in each former district's area
+# where the demo has figures. The shares and remoteness are made-up weights.
 _COMMUNES = (
     # code, name, share of the province (sum indicators), remoteness
-    ("03128", "Phường Điện Biên Phủ", 0.11, 0.0),
-    ("03151", "Phường Mường Lay", 0.025, 0.3),
-    ("03172", "Xã Mường Nhé", 0.03, 1.0),
-    ("03203", "Xã Tủa Chùa", 0.028, 0.8),
-    ("03256", "Xã Tuần Giáo", 0.04, 0.6),
-    ("03317", "Xã Thanh Nưa", 0.035, 0.4),
-    ("03358", "Xã Nậm Pồ", 0.022, 1.0),
+    ("11_dien_bien_phu", "Phường Điện Biên Phủ", 0.11, 0.0),
+    ("11_muong_lay", "Phường Mường Lay", 0.025, 0.3),
+    ("11_muong_nhe", "Xã Mường Nhé", 0.03, 1.0),
+    ("11_tua_chua", "Xã Tủa Chùa", 0.028, 0.8),
+    ("11_tuan_giao", "Xã Tuần Giáo", 0.04, 0.6),
+    ("11_thanh_nua", "Xã Thanh Nưa", 0.035, 0.4),
+    ("11_na_hy", "Xã Nà Hỳ", 0.022, 1.0),
 )
 COMMUNE_PARENT = "11"
-DEMO_UNITS = [
+DEMO_UNITS = [   # as the registry has them (kpi.units.build_units); the demo adds no unit of its own
     {"code": c, "name": n, "level": "commune", "parent": COMMUNE_PARENT,
-     "valid_from": COMMUNE_FIRST_DAY.isoformat(),
-     "source": "Đơn vị minh họa: tên và mã tự đặt, không theo danh mục chính thức (xem data/README.md)"}
+     "valid_from": COMMUNE_FIRST_DAY.isoformat(), "source": "sapnhap.bando.com.vn_ward_2025-07-17.csv"}
     for c, n, _s, _r in _COMMUNES
 ]
 
@@ -1269,6 +1269,19 @@ DEMO_CLUSTERS = {
     "101": "Cụm thi đua số 2", "103": "Cụm thi đua số 2",
 }
 
+
+
+def demo_groups() -> list[dict]:
+    """The demo clusters as units of level 'group' with their members (MADE UP, like DEMO_CLUSTERS)."""
+    out = []
+    for i, name in enumerate(sorted(set(DEMO_CLUSTERS.values())), start=1):
+        out.append({"code": f"11_cum_minh_hoa_{i}", "name": f"{name} (minh họa)", "level": "group", "parent": "11",
+                    "valid_to": DISTRICT_LAST_DAY, "source": "Minh họa (tự đặt)",
+                    "note": "Cụm thi đua tự đặt cho dữ liệu minh họa",
+                    "members": sorted(c for c, n in DEMO_CLUSTERS.items() if n == name)})
+    return out
+
+
 # Milestones marked done in the demo: plan, milestone, day done, note. MADE UP.
 DEMO_MILESTONE_MARKS = (
     ("dienbien_2021_2025", "unit_plans_submitted", dt.date(2021, 4, 6), "Minh họa: các đơn vị gửi đủ kế hoạch"),
@@ -1283,8 +1296,8 @@ from kpi.accounts import DEMO_PASSWORD  # noqa: E402  (published with the demo a
 DEMO_ACCOUNTS = (
     ("lanhdao", "viewer", (), "Lãnh đạo UBND tỉnh (minh họa)"),
     ("vanphong", "secretariat", (), "Văn phòng Sở Nội vụ (minh họa)"),
-    ("tuangiao", "reporter", ("099", "03256"), "Cán bộ báo cáo Tuần Giáo (minh họa)"),
-    ("dienbienphu", "reporter", ("094", "03128"), "Cán bộ báo cáo Điện Biên Phủ (minh họa)"),
+    ("tuangiao", "reporter", ("099", "11_tuan_giao"), "Cán bộ báo cáo Tuần Giáo (minh họa)"),
+    ("dienbienphu", "reporter", ("094", "11_dien_bien_phu"), "Cán bộ báo cáo Điện Biên Phủ (minh họa)"),
     ("quantri", "admin", (), "Quản trị hệ thống (minh họa)"),
 )
 RETURN_ON_TIME, RETURN_LATE = 0.78, 0.14      # the rest of the units do not send that quarter's return
@@ -1341,12 +1354,13 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
     from etl.load import write
     from kpi import repo
     from kpi.permissions import SYSTEM
-    from kpi.units import build_units
+    from kpi.units import build_units, provinces_for
 
-    units = build_units() + [dict(u) for u in DEMO_UNITS]
+    units = build_units(provinces=provinces_for(p.scope_unit for p in catalog.plans.values()))
     for u in units:
         if u["code"] in DEMO_CLUSTERS:
             u["cluster"] = DEMO_CLUSTERS[u["code"]]
+    units += demo_groups()
     repo.sync_units(con, units)
     known = units_by_code(con)
     rest, returns = split_returns(generate_demo(catalog, seed=seed, through=through), seed)
@@ -1373,4 +1387,107 @@ def load_demo(con, catalog: Catalog, seed: int = 2025, through: str = "2025Q3") 
                 and mid not in marks(con, plan_id):
             repo.mark_milestone(con, plan_id, mid, day, note, actor=SYSTEM)
     ensure_demo_accounts(con)
+    load_demo_obligations(con, catalog, seed=seed)
     return summaries
+
+
+# --- the demo's narrative reports, reviews and events (issue 11) ----------------------------
+# All MADE UP: who sent which report when, what the receiver accepted or sent back, the congress
+# dates of two Lai Châu units. Each is added once (same file, same review), so loading twice adds nothing.
+
+REPORT_ON_TIME, REPORT_LATE = 0.6, 0.2          # the rest never send that quarter's report
+DEMO_REPORT_PLANS = (
+    # plan, obligation, quarters
+    ("bentre_2024_2025", "party_bodies_quarterly", ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2")),
+    ("bentre_2024_2025", "propaganda_board_quarterly", ("2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2")),
+    ("dienbien_2021_2025", "periodic_return", ("2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3")),
+)
+DEMO_EVENTS = (("12_so_y_te", "congress", dt.date(2025, 3, 20), "Minh họa: đơn vị chỉ đạo điểm"),
+               ("110", "congress", dt.date(2025, 4, 10), "Minh họa: huyện Than Uyên, đơn vị chỉ đạo điểm"))
+DEMO_CONGRESS_PAPERS = (("12_so_y_te", dt.datetime(2025, 3, 1, 9, 0)),)   # 110 Than Uyên never sends: missing
+DEMO_REVIEWS = (
+    # plan, obligation, unit, period, action, reason
+    ("dienbien_2021_2025", "periodic_return", "099", "2025Q2", "accept", ""),
+    ("dienbien_2021_2025", "periodic_return", "101", "2025Q2", "accept", ""),
+    ("dienbien_2021_2025", "periodic_return", "097", "2025Q2", "send_back",
+     "Minh họa: thiếu số lũy kế 6 tháng của chỉ tiêu việc làm; đề nghị bổ sung và gửi lại"),
+    ("bentre_2024_2025", "party_bodies_quarterly", "836_cap_uy", "2025Q1", "accept", ""),
+)
+
+
+def demo_pdf(title: str) -> bytes:
+    """A tiny valid PDF whose text is ``title`` (ASCII only: the demo's report is a stand-in)."""
+    text = "".join(c for c in fold_ascii(title) if c not in "()\\")[:90]
+    stream = f"BT /F1 12 Tf 40 780 Td ({text}) Tj ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def fold_ascii(text: str) -> str:
+    return unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D").encode("ascii", "ignore").decode()
+
+
+def load_demo_obligations(con, catalog: Catalog, seed: int = 2025) -> dict:
+    """Narrative reports sent on time, late or never; reviews (accepted, sent back); congress dates."""
+    from etl.narrative import submit_report
+    from kpi import approval
+    from kpi.obligations import obligation_rows
+    from kpi.permissions import SYSTEM
+
+    done = {"reports": 0, "reviews": 0, "events": 0}
+    for unit, event, day, note in DEMO_EVENTS:
+        if not con.execute("SELECT count(*) FROM unit_events WHERE unit = ? AND event = ?", [unit, event]).fetchall()[0][0]:
+            con.execute("INSERT INTO unit_events VALUES (?, ?, ?, ?)", [unit, event, day, note])
+            done["events"] += 1
+    for plan_id, ob_id, periods in DEMO_REPORT_PLANS:
+        if plan_id not in catalog.plans or ob_id not in {o.id for o in catalog.plans[plan_id].obligations}:
+            continue
+        for period in periods:
+            rows = obligation_rows(con, plan_id, Period.parse(period), catalog=catalog, obligation=ob_id)["rows"]
+            for r in rows:
+                if r["reporter_level"] in ("district", "commune"):
+                    continue   # their numeric returns come from split_returns
+                rng = _rng(seed, "report", plan_id, ob_id, r["reporter"], period)
+                draw = rng.random()
+                if draw >= REPORT_ON_TIME + REPORT_LATE:
+                    continue
+                days = -int(rng.integers(0, 12)) if draw < REPORT_ON_TIME else int(rng.integers(1, 25))
+                sent = dt.datetime.combine(r["due"] + dt.timedelta(days=days), dt.time(8 + int(rng.integers(0, 9)), 15))
+                name = f"bao-cao-{r['reporter']}-{period}.pdf"
+                receipt = submit_report(con, plan_id, ob_id, r["reporter"], period, name,
+                                        demo_pdf(f"{r['title']} - {r['reporter_name']} - {period}"),
+                                        actor=SYSTEM, uploads_dir=None, uploaded_at=sent)
+                done["reports"] += int(receipt.ok and not receipt.duplicate)
+    for unit, sent in DEMO_CONGRESS_PAPERS:
+        plan = "laichau_daihoi_thidua_2025"
+        if plan in catalog.plans:
+            receipt = submit_report(con, plan, "congress_papers_before_congress", unit, "once",
+                                    f"ho-so-dai-hoi-{unit}.pdf", demo_pdf(f"Ho so Dai hoi thi dua {unit}"),
+                                    actor=SYSTEM, uploads_dir=None, uploaded_at=sent)
+            done["reports"] += int(receipt.ok and not receipt.duplicate)
+    for plan_id, ob_id, unit, period, action, reason in DEMO_REVIEWS:
+        if plan_id not in catalog.plans:
+            continue
+        if con.execute("SELECT count(*) FROM reviews WHERE plan_id = ? AND obligation_id = ? AND unit = ? AND period = ?",
+                       [plan_id, ob_id, unit, period]).fetchall()[0][0]:
+            continue
+        item = approval.current(con, plan_id, ob_id, unit, period)
+        if not item["uploads"]:
+            continue   # this seed's draw sent nothing for it
+        when = item["uploads"][-1][1] + dt.timedelta(days=3)
+        step = approval.accept if action == "accept" else approval.send_back
+        step(con, plan_id, ob_id, unit, period, reason=reason, actor=SYSTEM, now=when)
+        done["reviews"] += 1
+    return done

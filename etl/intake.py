@@ -29,7 +29,8 @@ from kpi.errors import NotFound
 from kpi.fmt import fmt_datetime, fmt_number
 from kpi.permissions import Actor, can
 from kpi.catalog import Catalog
-from kpi.periods import Period, quarters
+from kpi.periods import Period, PeriodError, quarters
+from kpi.units import TERRITORIES
 from kpi.repo import units_by_code
 from kpi.store import StoreError, connect, db_path, open_existing
 from kpi.texts import unit_label
@@ -140,7 +141,9 @@ def upload_choices(path=None, plan_id: str | None = None, actor=None) -> dict:
     last_year = min(plan.end, today.year)
     last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
     qs = [str(q) for q in quarters(plan.start, last_year, last_q)][::-1]
-    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit)
+    # territories only: departments and Party bodies send narrative reports (etl/narrative.py), not returns
+    candidates = [plan.scope_unit] + sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit
+                                            and u.get("level") in TERRITORIES)
     out_units = {}
     for c in candidates:
         u = units[c]
@@ -221,8 +224,8 @@ def uploads_view(path=None, actor=None, limit: int = 200) -> dict:
 def _uploads_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{
         "Số": r["id"], "Thời điểm": fmt_datetime(r["uploaded_at"]), "Tệp": r["file_name"],
-        "Loại": {"return": "Báo cáo quý", "bulk": "Bảng dài", "demo": "Minh họa"}.get(r["format"], r["format"]),
-        "Đơn vị": r["unit_name"] or r["unit"] or "", "Kỳ": Period.parse(r["period"]).label() if r["period"] else "",
+        "Loại": {"return": "Báo cáo quý", "bulk": "Bảng dài", "demo": "Minh họa", "report": "Báo cáo văn bản"}.get(r["format"], r["format"]),
+        "Đơn vị": r["unit_name"] or r["unit"] or "", "Kỳ": _period_label(r["period"]),
         "Người nạp": r["uploaded_by"] or "", "Mới": r["rows_new"], "Thay đổi": r["rows_changed"],
         "Cảnh báo": r["warnings"] or 0, "Trạng thái": r["status_label"],
     } for r in rows])
@@ -232,3 +235,13 @@ def rollback(path=None, upload_id: int = 0, *, actor) -> list[str]:
     """Withdraw an upload as ``actor``; what came back, in Vietnamese (PermissionDenied if not allowed)."""
     with connect(db_path(path)) as con:
         return withdraw(con, int(upload_id), actor=actor).lines_vi()
+
+
+def _period_label(period: str | None) -> str:
+    """A period as people read it; a narrative report's own period (``2025H1``, ``2025-04``) as it is."""
+    if not period:
+        return ""
+    try:
+        return Period.parse(period).label()
+    except PeriodError:
+        return period

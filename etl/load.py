@@ -246,6 +246,22 @@ def unit_refusals(con: duckdb.DuckDBPyConnection, actor: Actor, rows: list[Row],
     return out
 
 
+def lock_refusals(con: duckdb.DuckDBPyConnection, actor: Actor, rows: list[Row], unit: str | None,
+                  period: str | None) -> list[Issue]:
+    """Issue 11: a reporter may not change a quarter the receiver has accepted (kpi.approval);
+    the receiver reopens it first. The secretariat and admins are not held (they are the receiver)."""
+    if actor.role != "reporter":
+        return []
+    from kpi.approval import locks
+
+    wanted = {(r.unit, str(r.period)) for r in rows if r.period.quarter} | ({(unit, period)} if unit and period else set())
+    found = {(u, p.replace("-YTD", "")): who for (u, p), who in locks(con, wanted).items()}
+    return [Issue("error", "phần đầu biểu" if (u, p) == (unit, period) else f"số liệu {u} {p}",
+                  f"Báo cáo của đơn vị {u} kỳ {p} đã được {who}: không sửa được nữa; đề nghị nơi nhận mở lại "
+                  f"(python -m etl review reopen …) rồi gửi lại; không ghi gì từ tệp này")
+            for (u, p), who in sorted(found.items())]
+
+
 # Two loads in one process (two app sessions) that change the same key conflict in DuckDB: the later
 # one's transaction is refused whole. It is compared and written again, up to this many times, then the
 # sender is told to try again (StoreBusy), with nothing written.
@@ -304,7 +320,7 @@ def _write_once(con: duckdb.DuckDBPyConnection, checked: Checked, *, actor: Acto
     summary = Summary(file=file_name, dry_run=dry_run, rows_read=checked.rows_read, ignored=checked.ignored,
                       errors=checked.errors, warnings=checked.warnings, format=fmt, meta=dict(meta or {}))
     digest = sha256_of(data) if data is not None else None
-    refused = unit_refusals(con, actor, checked.rows, unit)
+    refused = unit_refusals(con, actor, checked.rows, unit) + lock_refusals(con, actor, checked.rows, unit, period)
     if refused:
         summary.errors = refused + summary.errors
         _audit_refused(con, actor, summary, digest, unit, period, permission=True)

@@ -47,7 +47,8 @@ from openpyxl.utils import get_column_letter
 
 from etl import excel
 from etl.excel import FileRefused, blank, cell_ref, label_key
-from etl.validate import Checked, Row, check_outlier, check_unit_period, check_value, check_ytd_not_lower
+from etl.validate import (Checked, Row, check_outlier, check_unit_period, check_value, check_ytd_not_lower,
+                          old_boundary_note)
 from kpi.catalog import AREAS, Catalog, Indicator, Plan
 from kpi.fmt import fmt_number, fmt_value
 from kpi.periods import Period, PeriodError
@@ -760,6 +761,8 @@ def _resolve_header(rf: ReturnFile, block: dict, cat: Catalog, units: dict[str, 
     problem = unit_problem(plan, rf.unit, rf.period, units)
     if problem:
         out.error(where, problem)
+    elif old_boundary_note(rf.unit, rf.period):   # issue 11: a plan that outlives its territory
+        out.warn(where, old_boundary_note(rf.unit, rf.period))
 
 
 def _name_index(cat: Catalog) -> dict[str, str]:

@@ -105,7 +105,7 @@ def check_unit_period(unit: dict, period: Period) -> str | None:
         start = dt.date.fromisoformat(start)
     if isinstance(end, str):
         end = dt.date.fromisoformat(end)
-    if end is not None and period.start_date() > end:
+    if end is not None and period.start_date() > end and not _followed(unit, period):
         succ = f"; đơn vị kế thừa: {unit['successor']}" if unit.get("successor") else ""
         return (f"đơn vị {unit['code']} ({unit['name']}) đã hết hiệu lực từ "
                 f"{end + dt.timedelta(days=1):%d/%m/%Y}, không thể có số liệu {period.label()}{succ}")
@@ -113,6 +113,25 @@ def check_unit_period(unit: dict, period: Period) -> str | None:
         return (f"đơn vị {unit['code']} ({unit['name']}) chỉ có từ {start:%d/%m/%Y}, "
                 f"không thể có số liệu {period.label()}")
     return None
+
+
+def _followed(unit: dict, period: Period) -> bool:
+    """Issue 11: a plan follows its own territory after a merger (Bến Tre 83 until the end of 2025).
+    ``plan_until`` (kpi.repo.units_by_code) is the last year of the plans whose scope is this unit."""
+    return bool(unit.get("plan_until")) and period.year <= unit["plan_until"]
+
+
+def old_boundary_note(unit: dict, period: Period) -> str | None:
+    """The note a figure of an ended unit carries when a plan still follows that territory (None otherwise)."""
+    end = unit.get("valid_to")
+    if isinstance(end, str):
+        end = dt.date.fromisoformat(end)
+    if end is None or period.end_date() <= end or not _followed(unit, period):
+        return None
+    succ = f", nay thuộc {unit['successor']}" if unit.get("successor") else ""
+    return (f"số liệu tính theo địa giới cũ của {unit['name']} (mã {unit['code']}, hết hiệu lực từ "
+            f"{end + dt.timedelta(days=1):%d/%m/%Y}{succ}): vẫn nhận vì kế hoạch theo dõi địa bàn này "
+            f"đến hết năm {unit['plan_until']}")
 
 
 # --- rules that look at a unit's history ------------------------------------

@@ -108,6 +108,7 @@ class PlanReport:
     targets: list = field(default_factory=list)      # progress.Assessment, in plan order
     milestones: list = field(default_factory=list)   # progress.MilestoneAssessment
     unit_targets: dict = field(default_factory=dict)  # target id → UnitTarget (what the unit is judged against)
+    warnings: list = field(default_factory=list)     # sentences to show above the verdicts
 
     def counts(self) -> dict[str, int]:
         c = Counter(a.status for a in self.targets)
@@ -174,7 +175,7 @@ def assess_plan(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: Period | st
     bench_df = {}
     for code, bunit in bench:
         bench_df[(code, bunit)] = current_values(con, [code], [bunit])
-    report = PlanReport(plan=plan, unit=unit, as_of=as_of)
+    report = PlanReport(plan=plan, unit=unit, as_of=as_of, warnings=territory_warnings(con, plan, unit))
     for t in plan.targets:
         ind = cat.indicators[t.indicator]
         g = by_ind.get((t.indicator, unit))
@@ -205,6 +206,24 @@ def assess_unit_target(ut: UnitTarget, target: Target, indicator: Indicator, ser
     if ut.how == "scaled":
         a.notes.insert(0, ut.note)
     return a
+
+
+def territory_warnings(con: duckdb.DuckDBPyConnection, plan: Plan, unit: str) -> list[str]:
+    """Issue 11: a plan follows its own territory. Asking for it with the unit that absorbed that
+    territory (Bến Tre's plan with Vĩnh Long, 86) compares a larger area with the plan's targets."""
+    rows = con.execute("SELECT code, name, valid_to, successor FROM units WHERE list_contains(?, code)",
+                       [[plan.scope_unit, unit]]).fetchall()
+    units = {r[0]: {"name": r[1], "valid_to": r[2], "successor": r[3]} for r in rows}
+    scope = units.get(plan.scope_unit)
+    if scope is None or unit == plan.scope_unit or not scope["valid_to"]:
+        return []
+    if scope["successor"] == unit:
+        new = units.get(unit, {"name": unit})
+        return [f"Kế hoạch '{plan.short_title}' đặt chỉ tiêu cho {scope['name']} (mã {plan.scope_unit}). Từ "
+                f"{scope['valid_to'] + dt.timedelta(days=1):%d/%m/%Y} địa bàn này thuộc {new['name']} (mã {unit}): "
+                f"số liệu của {new['name']} phủ một địa bàn rộng hơn, không so được với chỉ tiêu của kế hoạch. "
+                f"Xem theo mã {plan.scope_unit} (số liệu tính theo địa giới cũ)."]
+    return []
 
 
 def report_json(report: PlanReport, cat: Catalog) -> dict:
@@ -243,5 +262,5 @@ def report_json(report: PlanReport, cat: Catalog) -> dict:
         "milestone_counts": report.milestone_counts(),
         "milestones_overdue": {"stated": [m.milestone_id for m in report.overdue(False)],
                                "inferred": [m.milestone_id for m in report.overdue(True)]},
-        "targets": targets, "milestones": milestones,
+        "warnings": report.warnings, "targets": targets, "milestones": milestones,
     }

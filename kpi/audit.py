@@ -16,7 +16,9 @@ caller without a connection, :func:`log_event` opens the database briefly.
 Actions recorded (``ACTIONS``): sign_in, sign_in_failed, sign_in_locked,
 sign_out, session_expired, upload, upload_refused, rollback, milestone,
 targets, plan_publish, user_add, user_disable, user_enable, user_password, export,
-indicator_alias (a name a unit's form uses for an indicator, remembered).
+indicator_alias (a name a unit's form uses for an indicator, remembered),
+review_accept, review_send_back, review_reopen (``kpi.approval``), reminder,
+reminder_failed (``etl remind``).
 Exports are recorded by whoever builds them, e.g.::
 
     audit.log_event(None, actor, "export", "dienbien_2021_2025 2025Q2",
@@ -59,6 +61,12 @@ ACTIONS = {
     "user_password": "Đặt lại mật khẩu",
     "export": "Xuất báo cáo, bảng, biểu đồ",
     "indicator_alias": "Ghi nhớ tên chỉ tiêu",
+
+    "review_accept": "Chấp nhận báo cáo",
+    "review_send_back": "Trả lại báo cáo",
+    "review_reopen": "Mở lại báo cáo đã chấp nhận",
+    "reminder": "Gửi thư nhắc báo cáo",
+    "reminder_failed": "Gửi thư nhắc thất bại",
 }
 VIA_LABELS = {"app": "ứng dụng web", "cli": "dòng lệnh", "system": "hệ thống"}
 MAX_LIST = 200   # lists inside before/after longer than this are cut, with the count kept

@@ -124,6 +124,52 @@ class Milestone:
         return d
 
 
+FREQUENCIES = {
+    "monthly": "Hằng tháng", "quarterly": "Hằng quý", "half_yearly": "6 tháng", "yearly": "Hằng năm",
+    "once": "Một lần", "unspecified": "Không nêu kỳ hạn",
+}
+WHAT = {"return": "Biểu số liệu", "narrative": "Báo cáo bằng văn bản", "both": "Báo cáo và biểu số liệu"}
+PERIODIC = ("monthly", "quarterly", "half_yearly", "yearly")
+
+
+class ObligationError(CatalogError):
+    """An obligation (who reports what to whom, by when) that breaks a rule; names file, obligation, field."""
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """Who reports what, to whom (through whom), how often, by when: one sentence of a plan.
+
+    ``reporters``: unit codes, or selectors ``{"level": "department", "parent": "11"}`` (every
+    unit of that level under that unit) or ``{"group": "11_khoi_thi_dua"}`` (a group's members).
+    ``due``: ``{"days_after": 15}`` (after each period ends), ``{"date": "2021-03-30"}``
+    (once), ``{"days_before_event": 15, "event": "congress"}`` (before the reporter's own
+    event), or ``{}`` (the plan sets no deadline: nothing is ever late).
+    """
+
+    plan_id: str
+    id: str
+    title: str
+    reporters: tuple
+    to: str
+    what: str
+    frequency: str
+    quote: str
+    via: str | None = None
+    due: dict = field(default_factory=dict)
+    section: str = ""
+    choice: str = ""
+
+    @property
+    def due_date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.due["date"]) if self.due.get("date") else None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["reporters"] = list(self.reporters)
+        return d
+
+
 @dataclass(frozen=True)
 class Plan:
     id: str
@@ -141,6 +187,14 @@ class Plan:
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     file: str = ""
+    obligations: tuple[Obligation, ...] = ()
+
+    def obligation(self, obligation_id: str) -> Obligation:
+        for o in self.obligations:
+            if o.id == obligation_id:
+                return o
+        known = ", ".join(o.id for o in self.obligations) or "(chưa có)"
+        raise ObligationError(f"Kế hoạch '{self.id}' không có nghĩa vụ báo cáo '{obligation_id}'. Có: {known}")
 
     def reference(self) -> str:
         """How the plan is cited: ``Số 383/KH-UBND ngày 09/02/2021 của UBND tỉnh Điện Biên``."""
@@ -168,6 +222,7 @@ class Plan:
             "source": self.source, "note": self.note, "reference": self.reference(),
             "targets": [t.to_dict() for t in self.targets],
             "milestones": [m.to_dict() for m in self.milestones],
+            "obligations": [o.to_dict() for o in self.obligations],
         }
 
 
@@ -225,11 +280,11 @@ def _where(path: Path, data: dict, err: jsonschema.ValidationError) -> str:
         missing = [f for f in err.validator_value if f not in err.instance]
         p = p + missing[:1]
     section = p[0] if p else None
-    if section in ("targets", "milestones") and len(p) >= 2 and isinstance(p[1], int):
+    if section in ("targets", "milestones", "obligations") and len(p) >= 2 and isinstance(p[1], int):
         items = data.get(section) or []
         item = items[p[1]] if p[1] < len(items) else {}
         ident = item.get("id", f"#{p[1] + 1}") if isinstance(item, dict) else f"#{p[1] + 1}"
-        what = "chỉ tiêu" if section == "targets" else "mốc"
+        what = {"targets": "chỉ tiêu", "milestones": "mốc", "obligations": "nghĩa vụ báo cáo"}[section]
         fld = ".".join(str(x) for x in p[2:])
         return f"{what} '{ident}'" + (f", trường '{fld}'" if fld else "")
     if section == "indicators" and len(p) >= 2:
@@ -384,6 +439,12 @@ def plan_from_data(path: Path, data: dict, indicators: dict[str, Indicator], *, 
             evidence=m.get("evidence", ""), section=m.get("section", ""),
             choice=m.get("choice", "").strip(), deadline_source=m.get("deadline_source", "stated"),
         ))
+    obligations = []
+    for o in data.get("obligations") or []:
+        if o["id"] in seen:
+            raise ObligationError(f"{path.name}: nghĩa vụ báo cáo '{o['id']}', trường 'id': trùng mã trong kế hoạch")
+        seen.add(o["id"])
+        obligations.append(_obligation(path.name, p, o))
     try:
         doc_date = _date(p.get("doc_date"))
     except ValueError:
@@ -394,7 +455,43 @@ def plan_from_data(path: Path, data: dict, indicators: dict[str, Indicator], *, 
         start=p["period"][0], end=p["period"][1], source=p["source"],
         baseline_year=p.get("baseline_year"), note=p.get("note", ""),
         targets=tuple(targets), milestones=tuple(milestones), file=path.name,
+        obligations=tuple(obligations),
     )
+
+
+def _obligation(fname: str, plan: dict, o: dict) -> Obligation:
+    """Check the rules the schema cannot say: a due rule that fits the frequency, a real date."""
+    def fail(fld: str, msg: str):
+        raise ObligationError(f"{fname}: nghĩa vụ báo cáo '{o['id']}', trường '{fld}': {msg}")
+
+    freq, due = o["frequency"], dict(o.get("due") or {})
+    if ("days_before_event" in due) != ("event" in due):
+        fail("due", "'days_before_event' và 'event' phải đi cùng nhau (số ngày trước sự kiện nào)")
+    rules = [k for k in ("days_after", "date", "days_before_event") if k in due]
+    if len(rules) > 1:
+        fail("due", f"chỉ một cách tính hạn, có: {', '.join(rules)}")
+    if freq == "once" and not rules:
+        fail("due", "báo cáo một lần cần 'date' hoặc 'days_before_event' + 'event'")
+    if freq == "once" and "days_after" in due:
+        fail("due", "'days_after' (sau mỗi kỳ) không dùng cho báo cáo một lần")
+    if freq in PERIODIC and rules and rules[0] != "days_after":
+        fail("due", f"báo cáo định kỳ ({FREQUENCIES[freq]}) tính hạn bằng 'days_after'")
+    if freq == "unspecified" and rules:
+        fail("due", "kỳ hạn 'unspecified' (kế hoạch không nêu) không có hạn nộp")
+    if "date" in due:
+        try:
+            day = dt.date.fromisoformat(due["date"])
+        except ValueError:
+            fail("due.date", f"ngày không có thật '{due['date']}'")
+        p0, p1 = plan["period"]
+        if not p0 - 1 <= day.year <= p1 + 1:
+            fail("due.date", f"năm {day.year} nằm ngoài giai đoạn của kế hoạch {p0}-{p1}")
+    if o.get("via") and o["via"] == o["to"]:
+        fail("via", "cơ quan trung gian trùng cơ quan nhận báo cáo")
+    return Obligation(
+        plan_id=plan["id"], id=o["id"], title=o["title"], reporters=tuple(o["reporters"]), to=o["to"],
+        via=o.get("via"), what=o["what"], frequency=freq, due=due, quote=o["quote"].strip(),
+        section=o.get("section", ""), choice=o.get("choice", "").strip())
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

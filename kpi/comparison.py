@@ -8,8 +8,9 @@ from kpi import charts
 from kpi.assess import assess_unit_target, default_as_of, unit_target
 from kpi.periods import Period
 from kpi.progress import GOOD
+from kpi.obligations import rows_through
 from kpi.repo import current_values, read_catalog, series_by_key, units_by_code, units_with_values
-from kpi.reporting import reporting_table, uploads_for_reporting
+from kpi.reporting import obligations_table, reporting_table, uploads_for_reporting
 from kpi.store import open_existing
 from kpi.texts import LEVEL_LABELS, short_name, source_line
 
@@ -39,6 +40,8 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
         # the values of the level shown only (and the scope's, for the shares)
         df = current_values(con, codes, [plan.scope_unit] + subunits) if codes else pd.DataFrame()
         uploads = uploads_for_reporting(con, mine[1:])
+        # issue 11: who owes what comes from the plan's obligations, not from a fixed rule
+        obligation_rows = rows_through(con, plan, as_of_p, catalog=cat) if plan.obligations else None
     clusters = sorted({units[c]["cluster"] for c in subunits if units[c].get("cluster")})
     if cluster:
         subunits = [c for c in subunits if units[c].get("cluster") == cluster]
@@ -77,7 +80,10 @@ def units_view(path=None, plan_id: str | None = None, as_of: str | None = None, 
     # every unit under the plan's scope at this level is expected to report, data or not
     expected = sorted(c for c, u in units.items() if u.get("parent") == plan.scope_unit and u["level"] == level
                       and (not cluster or u.get("cluster") == cluster))
-    reporting = reporting_table(plan, units, uploads, expected, as_of_p)
+    if obligation_rows is not None:
+        reporting = obligations_table(obligation_rows, expected)
+    else:
+        reporting = reporting_table(plan, units, uploads, expected, as_of_p)
     return {
         "plan": plan, "as_of": as_of_p, "clusters": clusters, "ranking": ranking, "statuses": statuses,
         "levels": {lv: LEVEL_LABELS[lv] for lv in levels}, "level": level,

@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/don_vi.py", "Đơn vị", ":material/groups:"),
     PageSpec("pages/ke_hoach.py", "Kế hoạch", ":material/description:"),
     PageSpec("pages/nhap_so_lieu.py", "Nhập số liệu", ":material/upload_file:", action="upload"),
+    PageSpec("pages/hop_nhan.py", "Hộp nhận", ":material/inbox:", action="review"),
     PageSpec("pages/xuat_bao_cao.py", "Xuất báo cáo", ":material/download:", action="export"),
     PageSpec("pages/them_ke_hoach.py", "Thêm kế hoạch", ":material/note_add:", action="edit_targets"),
     PageSpec("pages/nhat_ky.py", "Nhật ký", ":material/history:", action="read_audit"),

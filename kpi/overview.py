@@ -51,7 +51,7 @@ def overview(path=None, plan_id: str | None = None, as_of: str | None = None, un
     ms = report.milestone_counts()
     return {
         "plan": plan, "reference": plan.reference(), "unit": report.unit, "as_of": report.as_of,
-        "unit_name": unit_name, "attention": pd.DataFrame(worst),
+        "unit_name": unit_name, "attention": pd.DataFrame(worst), "warnings": report.warnings,
         "counts": counts, "cards": cards, "total": len(plan.targets),
         "milestone_cards": [dict(status=s, count=n, **progress.MILESTONE_STATUSES[s]) for s, n in ms.items()],
         "groups": {a: pd.DataFrame(groups[a]) for a in areas},

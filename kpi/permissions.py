@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_targets": frozenset({"secretariat", "admin"}),
     "read_audit": frozenset({"secretariat", "admin"}),
     "manage_accounts": frozenset({"admin"}),
+    "review": frozenset({"secretariat", "admin"}),             # accept, send back, reopen (kpi.approval)
+    "remind": frozenset({"secretariat", "admin"}),             # e-mail reminders (etl remind)
 }
 UNIT_SCOPED = frozenset({"write_unit", "read_uploads"})
 
@@ -58,6 +60,8 @@ DENIED = {
     "edit_targets": "không được sửa danh mục chỉ tiêu",
     "read_audit": "không được xem nhật ký",
     "manage_accounts": "không được quản lý tài khoản",
+    "review": "không được xem xét, chấp nhận hay trả lại báo cáo",
+    "remind": "không được gửi thư nhắc báo cáo",
 }
 
 

@@ -6,6 +6,7 @@ Functions take an open connection (see ``kpi.store.connect``); none keeps one.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -13,7 +14,7 @@ import pandas as pd
 
 from kpi import audit
 from kpi.permissions import Actor, authorize
-from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Plan, Target
+from kpi.catalog import Baseline, Catalog, Indicator, Milestone, Obligation, Plan, Target
 from kpi.errors import NotFound
 from kpi.periods import Period
 from kpi.store import NoCatalog, first, scalar, transaction
@@ -22,24 +23,51 @@ from kpi.store import NoCatalog, first, scalar, transaction
 
 
 def sync_units(con: duckdb.DuckDBPyConnection, units: list[dict]) -> int:
-    """Insert or replace units by code. Returns how many rows changed."""
-    cols = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor", "cluster", "source"]
+    """Insert or replace units by code, with the old → new commune links and the groups' members.
+
+    Returns 1 when anything changed, else 0. A unit keeps its ``cluster`` when
+    the new row has none (the demo sets clusters; ``init`` must not wipe them).
+    """
+    from kpi.units import predecessor_links
+
+    cols = ["code", "name", "level", "parent", "valid_from", "valid_to", "successor", "cluster", "source", "note"]
     df = pd.DataFrame([{c: u.get(c) for c in cols} for u in units], columns=cols)
     df = df.astype(object).where(df.notna(), None)
-    before = _fingerprint(con, "units", "code")
+    before = [_fingerprint(con, t, k) for t, k in (("units", "code"), ("unit_links", "old, new"),
+                                                      ("unit_members", "grp, member"))]
     con.register("_units_in", df)
     try:
         con.execute(f"""INSERT OR REPLACE INTO units ({', '.join(cols)})
-                        SELECT code, name, level, parent, CAST(valid_from AS DATE), CAST(valid_to AS DATE),
-                               successor, cluster, source FROM _units_in""")
+                        SELECT i.code, i.name, i.level, i.parent, CAST(i.valid_from AS DATE),
+                               CAST(i.valid_to AS DATE), i.successor, coalesce(i.cluster, u.cluster), i.source, i.note
+                        FROM _units_in i LEFT JOIN units u USING (code)""")
     finally:
         con.unregister("_units_in")
-    return int(before != _fingerprint(con, "units", "code"))
+    links = predecessor_links(units)
+    if links:
+        con.execute("DELETE FROM unit_links WHERE list_contains(?, old)", [sorted({x["old"] for x in links})])
+        con.executemany("INSERT INTO unit_links VALUES (?, ?, ?)", [[x["old"], x["new"], x["split"]] for x in links])
+    groups = [u for u in units if u.get("level") == "group" and u.get("members") is not None]
+    for g in groups:
+        con.execute("DELETE FROM unit_members WHERE grp = ?", [g["code"]])
+        if g["members"]:
+            con.executemany("INSERT INTO unit_members VALUES (?, ?)", [[g["code"], m] for m in g["members"]])
+    after = [_fingerprint(con, t, k) for t, k in (("units", "code"), ("unit_links", "old, new"),
+                                                     ("unit_members", "grp, member"))]
+    return int(before != after)
 
 
 def units_by_code(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    """Every unit as a dict, by code."""
-    return {d["code"]: d for d in _dicts(con, "SELECT * FROM units")}
+    """Every unit as a dict, by code.
+
+    ``plan_until``: the last year of the plans whose scope is the unit (None: no plan). A plan
+    follows its own territory after a merger, so an ended unit still takes that plan's figures
+    until then (etl.validate.check_unit_period, docs/method.md).
+    """
+    return {d["code"]: d for d in _dicts(con, """
+        SELECT u.*, p.plan_until FROM units u
+        LEFT JOIN (SELECT scope_unit, max(end_year) AS plan_until FROM plans GROUP BY ALL) p
+          ON p.scope_unit = u.code""")}
 
 
 def _fingerprint(con, table: str, order: str) -> str:
@@ -47,7 +75,7 @@ def _fingerprint(con, table: str, order: str) -> str:
 
 
 CATALOG_KEYS = {"indicators": ("code",), "indicator_breaks": ("indicator", "year"), "plans": ("id",),
-                "targets": ("plan_id", "id"), "milestones": ("plan_id", "id")}
+                "targets": ("plan_id", "id"), "milestones": ("plan_id", "id"), "obligations": ("plan_id", "id")}
 
 
 def catalog_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, dict]]:
@@ -96,9 +124,9 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
     kept: they are not part of the catalogue.
     """
     authorize(actor, "edit_targets")
-    tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones")
+    tables = ("indicators", "indicator_breaks", "plans", "targets", "milestones", "obligations")
     keys = {"indicators": "code", "indicator_breaks": "indicator, year", "plans": "id",
-            "targets": "plan_id, id", "milestones": "plan_id, id"}
+            "targets": "plan_id, id", "milestones": "plan_id, id", "obligations": "plan_id, id"}
     before = [_fingerprint(con, t, keys[t]) for t in tables]
     old_rows = catalog_rows(con)
     for t in tables:
@@ -126,6 +154,10 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
             con.execute("INSERT INTO milestones VALUES (?,?,?,?,?,?,?,?,?,?,?)", [
                 plan.id, m.id, i, m.title, m.deadline, m.responsible, m.evidence, m.section,
                 m.quote, m.choice, m.deadline_source])
+        for i, o in enumerate(plan.obligations):
+            con.execute("INSERT INTO obligations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+                plan.id, o.id, i, o.title, json.dumps(list(o.reporters), ensure_ascii=False), o.to, o.via,
+                o.what, o.frequency, json.dumps(o.due) if o.due else None, o.section, o.quote, o.choice])
     after = [_fingerprint(con, t, keys[t]) for t in tables]
     if before != after:
         b, a, counts = catalog_diff(old_rows, catalog_rows(con))
@@ -198,6 +230,13 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             responsible=d["responsible"], quote=d["quote"], evidence=d["evidence"] or "",
             section=d["section"] or "", choice=d["choice"] or "",
             deadline_source=d.get("deadline_source") or "stated"))
+    obligations: dict[str, list] = {}
+    for d in _dicts(con, "SELECT * FROM obligations ORDER BY plan_id, position"):
+        obligations.setdefault(d["plan_id"], []).append(Obligation(
+            plan_id=d["plan_id"], id=d["id"], title=d["title"], reporters=tuple(json.loads(d["reporters"])),
+            to=d["receiver"], via=d["via"], what=d["what"], frequency=d["frequency"],
+            due=json.loads(d["due"]) if d["due"] else {}, quote=d["quote"], section=d["section"] or "",
+            choice=d["choice"] or ""))
     for d in _dicts(con, "SELECT * FROM plans ORDER BY start_year, id"):
         cat.plans[d["id"]] = Plan(
             id=d["id"], title=d["title"], short_title=d["short_title"], doc_number=d["doc_number"] or "",
@@ -205,7 +244,7 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             start=d["start_year"], end=d["end_year"], source=d["source"] or "",
             baseline_year=d["baseline_year"], note=d["note"] or "",
             targets=tuple(targets.get(d["id"], ())), milestones=tuple(milestones.get(d["id"], ())),
-            file=d["file"] or "")
+            file=d["file"] or "", obligations=tuple(obligations.get(d["id"], ())))
     return cat
 
 

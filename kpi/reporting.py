@@ -84,3 +84,51 @@ def reporting_table(plan: Plan, units: dict, uploads: pd.DataFrame, subunits: li
 def valid_during(u: dict, q: Period) -> bool:
     start, end = u.get("valid_from"), u.get("valid_to")
     return (start is None or start <= q.end_date()) and (end is None or end >= q.start_date())
+
+
+# --- from the plan's obligations (issue 11) -----------------------------------------------
+
+
+def obligations_table(rows: list[dict], expected: list[str] | None = None) -> dict:
+    """``reporting_table``'s figures from the plan's obligations (``kpi.obligations.rows_through``).
+
+    Only reports with a deadline count (an obligation the plan gives no deadline
+    is never late); ``expected`` narrows to those reporters (a page's level or
+    cluster) unless none of them owes anything, then every reporter counts.
+    Counting starts with the first quarter for which chitieu received anything.
+    """
+    rows = [r for r in rows if r["due"] is not None and r["state"] != "no_event"]
+    if expected is not None:
+        mine = [r for r in rows if r["reporter"] in set(expected)]
+        rows = mine or rows
+    received = [r["quarter"] for r in rows if r["sent_at"] is not None]
+    empty = {"by_period": [], "missing": pd.DataFrame(), "late": pd.DataFrame(), "latest": None,
+             "due_days": due_days(), "source": "obligations"}
+    if not received:
+        return empty
+    start = min(received, key=lambda p: p.sort_key())
+    by_q: dict = {}
+    missing, late = [], []
+    for r in rows:
+        q = r["quarter"]
+        if q < start or r["state"] == "not_yet_due":
+            continue
+        c = by_q.setdefault(q, Counter())
+        c["expected"] += 1
+        if r["state"] == "missing":
+            c["missing"] += 1
+            missing.append({"Kỳ": q.label(), "Đơn vị": r["reporter_name"], "Báo cáo": r["title"],
+                            "Hạn nộp": fmt_date(r["due"])})
+        elif r["state"] == "late":
+            c["late"] += 1
+            late.append({"Kỳ": q.label(), "Đơn vị": r["reporter_name"], "Báo cáo": r["title"],
+                         "Hạn nộp": fmt_date(r["due"]), "Ngày nộp": fmt_date(r["sent_at"].date()),
+                         "Trễ (ngày)": r["late_days"]})
+        else:
+            c["on_time"] += 1
+    by_period = [{"period": q.label(), "on_time": c["on_time"], "late": c["late"], "missing": c["missing"],
+                  "expected": c["expected"]} for q, c in sorted(by_q.items(), key=lambda kv: kv[0].sort_key())]
+    days = sorted({(r["due"] - r["quarter"].end_date()).days for r in rows if r["period"] == str(r["quarter"])})
+    return {"by_period": by_period, "missing": pd.DataFrame(missing), "late": pd.DataFrame(late),
+            "latest": by_period[-1] if by_period else None, "due_days": days[0] if len(days) == 1 else due_days(),
+            "source": "obligations"}

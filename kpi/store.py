@@ -454,6 +454,57 @@ DROP INDEX observations_key;
 DROP VIEW current_observations;
 CREATE VIEW current_observations AS SELECT {OBSERVATION_COLUMNS} FROM observation_heads WHERE id IS NOT NULL;
 """),
+    (5, "units registry, obligations, narrative reports, reviews (approval), reminders", """
+ALTER TABLE units ADD COLUMN note VARCHAR;          -- split successors, derived code, where a body comes from
+CREATE TABLE unit_links (            -- old commune -> new commune (01/07/2025); split: it went to several
+    old VARCHAR NOT NULL,
+    new VARCHAR NOT NULL,
+    split BOOLEAN NOT NULL,
+    PRIMARY KEY (old, new)
+);
+CREATE TABLE unit_members (          -- emulation clusters and blocks (units of level 'group')
+    grp VARCHAR NOT NULL,
+    member VARCHAR NOT NULL,
+    PRIMARY KEY (grp, member)
+);
+CREATE TABLE unit_events (           -- a reporter's own event (its congress), for "N days before" deadlines
+    unit VARCHAR NOT NULL,
+    event VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    note VARCHAR,
+    PRIMARY KEY (unit, event)
+);
+CREATE TABLE obligations (           -- who reports what to whom, by when (targets/*.yaml)
+    plan_id VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    title VARCHAR NOT NULL,
+    reporters JSON NOT NULL,          -- unit codes and selectors ({"level": …, "parent": …})
+    receiver VARCHAR NOT NULL,
+    via VARCHAR,
+    what VARCHAR NOT NULL,            -- return | narrative | both
+    frequency VARCHAR NOT NULL,       -- monthly | quarterly | half_yearly | yearly | once | unspecified
+    due JSON,                         -- {"days_after": 15} | {"date": "2021-03-30"} | {"days_before_event": 15, "event": "congress"}
+    section VARCHAR,
+    quote VARCHAR NOT NULL,
+    choice VARCHAR,
+    PRIMARY KEY (plan_id, id)
+);
+ALTER TABLE uploads ADD COLUMN obligation_id VARCHAR;   -- a narrative report sent against an obligation
+CREATE SEQUENCE review_seq;
+CREATE TABLE reviews (               -- append-only; the newest row of (plan, obligation, unit, period) is its state
+    id BIGINT PRIMARY KEY DEFAULT nextval('review_seq'),
+    plan_id VARCHAR NOT NULL,
+    obligation_id VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    upload_id INTEGER,
+    action VARCHAR NOT NULL,          -- accept | send_back | reopen
+    reason VARCHAR,
+    actor VARCHAR NOT NULL,
+    happened_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""),
     (6, "one committed upload per file content; indicator names remembered (aliases)", """
 CREATE TABLE upload_hashes (         -- the store's own guard: one committed upload per SHA-256
     sha256 VARCHAR PRIMARY KEY,       -- two loads of the same file at once: one commits, the other is a duplicate

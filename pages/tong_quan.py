@@ -14,6 +14,8 @@ st.markdown(f"**{ui.text(plan.title)}**")
 st.caption(f"{ui.text(data['reference'])} · Đơn vị: {ui.text(data['unit_name'])} · "
            f"Số liệu đến {data['as_of'].as_of_label()} · {data['total']} chỉ tiêu")
 
+for w in data.get("warnings", []):   # a plan read with the unit that absorbed its territory (issue 11)
+    st.warning(ui.text(w))
 if data["total"]:
     ui.status_cards(data["cards"])
 if plan.milestones:

@@ -21,7 +21,8 @@ from kpi.catalog import Catalog, CatalogError, Indicator, Milestone, Plan, Targe
 from kpi.fmt import fmt_value
 from kpi.periods import Period, PeriodError
 from kpi.progress import MILESTONE_STATUSES, NEEDS_ACTION, STATUSES, Assessment, MilestoneAssessment, Point
-from kpi.reporting import reporting_table, uploads_for_reporting
+from kpi.obligations import rows_through
+from kpi.reporting import obligations_table, reporting_table, uploads_for_reporting
 from kpi.repo import current_values, plan_units, read_catalog, series_points, units_by_code
 from kpi.store import connect, db_path
 from kpi.texts import latest_text, source_line, target_text, unit_label
@@ -213,6 +214,8 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
         # Only this plan's units' returns: another province's returns say nothing about who owes one here.
         subunits = plan_units(con, plan.scope_unit)[1:]
         uploads = uploads_for_reporting(con, subunits)
+        # issue 11: who owes what comes from the plan's obligations, not from a fixed rule
+        obligation_rows = rows_through(con, plan, as_of, catalog=cat) if plan.obligations else None
     by_ind = {}
     if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
@@ -221,7 +224,10 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
             for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
-    reporting = reporting_table(plan, units, uploads, subunits, as_of)
+    if obligation_rows is not None:
+        reporting = obligations_table(obligation_rows)
+    else:
+        reporting = reporting_table(plan, units, uploads, subunits, as_of)
     return ReportData(
         db=db_path(db), catalog=cat, report=report, unit_name=unit_label(units.get(unit), unit), rows=rows,
         series={t.id: by_ind.get(t.indicator, []) for t in plan.targets},

@@ -131,6 +131,6 @@ def test_every_page_runs_for_every_plan(demo_copy):
         app.query_params["plan"] = plan_id
         app.run()
         for page in ("pages/tong_quan.py", "pages/chi_tieu.py", "pages/don_vi.py", "pages/ke_hoach.py",
-                     "pages/nhap_so_lieu.py", "pages/nhat_ky.py", "pages/tai_khoan.py"):
+                     "pages/nhap_so_lieu.py", "pages/hop_nhan.py", "pages/nhat_ky.py", "pages/tai_khoan.py"):
             app.switch_page(page).run()
             assert not app.exception, (plan_id, page, [e.value for e in app.exception])

@@ -49,8 +49,8 @@ def test_first_visit_straight_to_a_page_url(demo_db, browser):
         assert not page.get_by_text("Page not found").count()
         sign_in(page, "vanphong")
         assert "/chi_tieu" in page.url
-        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu", "Xuất báo cáo",
-                                     "Thêm kế hoạch", "Nhật ký"]
+        assert _nav_labels(page) == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Kế hoạch", "Nhập số liệu", "Hộp nhận",
+                                     "Xuất báo cáo", "Thêm kế hoạch", "Nhật ký"]
         assert page.locator("h1").first.inner_text() == "Tỷ lệ che phủ rừng"
         assert not page.locator("[data-testid='stException']").count()
         page.close()
@@ -127,7 +127,7 @@ def test_upload_from_the_app_while_a_cli_load_holds_the_file(demo_copy, browser,
         return fill_template(path, values)
 
     app_file = form("11", {"new_jobs": {"quarter": 2100, "ytd": 7600}})
-    cli_file = form("03317", {"new_jobs": {"quarter": 90, "ytd": 260}})
+    cli_file = form("11_thanh_nua", {"new_jobs": {"quarter": 90, "ytd": 260}})
     with streamlit_server(db=demo_copy) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2200})
         page.goto(f"{url}/nhap_so_lieu")
@@ -148,5 +148,5 @@ def test_upload_from_the_app_while_a_cli_load_holds_the_file(demo_copy, browser,
         page.close()
     with connect(demo_copy) as con:
         got = dict(con.execute("SELECT unit, value FROM current_observations WHERE indicator='new_jobs' "
-                               "AND period='2025Q3-YTD' AND unit IN ('11', '03317')").fetchall())
-    assert got == {"11": 7600.0, "03317": 260.0}
+                               "AND period='2025Q3-YTD' AND unit IN ('11', '11_thanh_nua')").fetchall())
+    assert got == {"11": 7600.0, "11_thanh_nua": 260.0}

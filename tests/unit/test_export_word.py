@@ -238,22 +238,28 @@ def _section_v(data) -> tuple[str, list[str]]:
 
 def test_reporting_follows_the_returns(demo_copy):
     with connect(demo_copy) as con:
-        con.execute("DELETE FROM uploads WHERE format = 'return'")
+        con.execute("DELETE FROM uploads WHERE format IN ('return', 'report')")
     data = exports.report_data(demo_copy, "dienbien_2021_2025", "2025Q2")
     text, names = _section_v(data)
     assert "chưa nhận báo cáo quý nào" in text and names == []
-    # districts existed until 30/06/2025: all of them owe the Q2 return
+    # districts existed until 30/06/2025: all of them owe the Q2 report, and so do the departments
+    # (the plan's obligation 'periodic_return', issue 11), except the one reports go through (Sở Nội vụ)
     districts = sorted(c for c, u in data.units.items() if u.get("parent") == "11" and u["level"] == "district")
-    assert len(districts) == 10
+    q2 = dt.date(2025, 6, 30)
+    deps = sorted(c for c, u in data.units.items() if u.get("parent") == "11" and u["level"] == "department"
+                  and c != "11_so_noi_vu" and (u["valid_to"] is None or u["valid_to"] >= q2)
+                  and (u["valid_from"] is None or u["valid_from"] <= q2))
+    assert len(districts) == 10 and len(deps) >= 10
+    n = len(districts) + len(deps)
     _send(demo_copy, districts[:6], dt.datetime(2025, 7, 10))
     _send(demo_copy, districts[6:7], dt.datetime(2025, 7, 30))             # late
     data = exports.report_data(demo_copy, "dienbien_2021_2025", "2025Q2")
     text, names = _section_v(data)
-    assert "7/10 đơn vị đã gửi báo cáo Quý II/2025 (6 đúng hạn, 1 trễ hạn; hạn gửi: 15 ngày" in text
-    assert names == [data.units[c]["name"] for c in districts[7:]]
-    _send(demo_copy, districts[7:], dt.datetime(2025, 7, 12))
+    assert f"7/{n} đơn vị đã gửi báo cáo Quý II/2025 (6 đúng hạn, 1 trễ hạn; hạn gửi: 15 ngày" in text
+    assert sorted(names) == sorted(data.units[c]["name"] for c in districts[7:] + deps)
+    _send(demo_copy, districts[7:] + deps, dt.datetime(2025, 7, 12))
     text, names = _section_v(data := exports.report_data(demo_copy, "dienbien_2021_2025", "2025Q2"))
-    assert "10/10 đơn vị đã gửi" in text and "Đơn vị chưa gửi báo cáo: Không có." in text and names == []
+    assert f"{n}/{n} đơn vị đã gửi" in text and "Đơn vị chưa gửi báo cáo: Không có." in text and names == []
 
 
 def test_party_plan_gets_the_party_layout(demo_db):

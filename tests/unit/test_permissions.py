@@ -39,7 +39,7 @@ ADMIN = Actor("quantri", "admin")
     (REPORTER, "upload", None, True),
     (REPORTER, "write_unit", "099", True),
     (REPORTER, "write_unit", "11", False),        # its province: no
-    (REPORTER, "write_unit", "03256", False),     # a unit below or after it: no, only the units listed
+    (REPORTER, "write_unit", "11_tuan_giao", False),     # a unit below or after it: no, only the units listed
     (REPORTER, "read_uploads", "099", True),
     (REPORTER, "read_uploads", "094", False),
     (REPORTER, "rollback", None, False),

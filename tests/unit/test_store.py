@@ -25,11 +25,11 @@ def test_new_file_gets_current_schema(db_file):
 def test_older_file_is_upgraded(db_file, monkeypatch):
     with connect(db_file) as con:  # a file at version 1
         con.execute("INSERT INTO units (code, name, level) VALUES ('11', 'Điện Biên', 'province')")
-    extra = (store.SCHEMA_VERSION + 1, "add unit note", "ALTER TABLE units ADD COLUMN note VARCHAR")
+    extra = (store.SCHEMA_VERSION + 1, "add unit remark", "ALTER TABLE units ADD COLUMN remark VARCHAR")
     monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS + [extra])
     with connect(db_file) as con:
         assert store.schema_version(con) == store.SCHEMA_VERSION + 1
-        assert con.execute("SELECT code, note FROM units").fetchall() == [("11", None)]
+        assert con.execute("SELECT code, remark FROM units").fetchall() == [("11", None)]
     with connect(db_file) as con:  # applied once only
         assert scalar(con, "SELECT count(*) FROM schema_migrations") == len(store.MIGRATIONS)   # with the extra one
 
@@ -45,6 +45,22 @@ def test_a_lower_number_merged_later_still_applies(db_file, monkeypatch):
     with connect(db_file) as con:
         assert "late" in [r[0] for r in con.execute("DESCRIBE units").fetchall()]
         assert scalar(con, "SELECT count(*) FROM schema_migrations WHERE version = ?", [gap]) == 1
+
+
+def test_migrations_merged_out_of_order_are_each_applied(db_file, monkeypatch):
+    """Numbers are reserved per branch: a file that has N+2 still gets an N+1 merged later, once."""
+    n = store.SCHEMA_VERSION
+    later = (n + 2, "merged first", "CREATE TABLE merged_first (a INT)")
+    late = (n + 1, "merged later", "CREATE TABLE late_one (a INT)")
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS + [later])
+    with connect(db_file):
+        pass
+    monkeypatch.setattr(store, "MIGRATIONS", sorted(store.MIGRATIONS + [late]))
+    with connect(db_file) as con:
+        assert scalar(con, "SELECT count(*) FROM late_one") == 0
+        assert scalar(con, "SELECT count(*) FROM schema_migrations WHERE version = ?", [late[0]]) == 1
+    with connect(db_file) as con:   # and only once
+        assert scalar(con, "SELECT count(*) FROM schema_migrations WHERE version = ?", [late[0]]) == 1
 
 
 def test_failed_migration_leaves_file_as_it_was(db_file, monkeypatch):
