@@ -161,6 +161,7 @@ class Plan:
     targets: tuple[Target, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     file: str = ""
+    report_to: tuple[str, ...] = ()   # bodies the plan tells to receive its progress reports ("Nơi nhận")
 
     def reference(self) -> str:
         """How the plan is cited: ``Số 383/KH-UBND ngày 09/02/2021 của UBND tỉnh Điện Biên``."""
@@ -186,6 +187,7 @@ class Plan:
             "issuer": self.issuer, "scope_unit": self.scope_unit,
             "period": [self.start, self.end], "baseline_year": self.baseline_year,
             "source": self.source, "note": self.note, "reference": self.reference(),
+            "report_to": list(self.report_to),
             "targets": [t.to_dict() for t in self.targets],
             "milestones": [m.to_dict() for m in self.milestones],
         }
@@ -399,6 +401,7 @@ def load_plan(path: Path, indicators: dict[str, Indicator]) -> Plan:
         start=p["period"][0], end=p["period"][1], source=p["source"],
         baseline_year=p.get("baseline_year"), note=p.get("note", ""),
         targets=tuple(targets), milestones=tuple(milestones), file=path.name,
+        report_to=tuple(s.strip() for s in p.get("report_to") or ()),
     )
 
 
