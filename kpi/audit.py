@@ -16,7 +16,8 @@ caller without a connection, :func:`log_event` opens the database briefly.
 Actions recorded (``ACTIONS``): sign_in, sign_in_failed, sign_in_locked,
 sign_out, session_expired, upload, upload_refused, rollback, milestone,
 targets, user_add, user_disable, user_enable, user_password, export,
-indicator_alias (a name a unit's form uses for an indicator, remembered).
+indicator_alias (a name a unit's form uses for an indicator, remembered), report_text (what people write
+into a quarter's report).
 Exports are recorded by whoever builds them, e.g.::
 
     audit.log_event(None, actor, "export", "dienbien_2021_2025 2025Q2",
@@ -58,6 +59,7 @@ ACTIONS = {
     "user_password": "Đặt lại mật khẩu",
     "export": "Xuất báo cáo, bảng, biểu đồ",
     "indicator_alias": "Ghi nhớ tên chỉ tiêu",
+    "report_text": "Viết nội dung báo cáo quý",
 }
 VIA_LABELS = {"app": "ứng dụng web", "cli": "dòng lệnh", "system": "hệ thống"}
 MAX_LIST = 200   # lists inside before/after longer than this are cut, with the count kept

@@ -244,10 +244,18 @@ def units_view(data: ReportData) -> dict:
     return data.units_view
 
 
-def report_charts(data: ReportData) -> list[str]:
-    """The charts the Word report carries: counts by status, then one per target needing attention."""
+# The targets whose charts the report carries: missed, or hard to reach (off track, going backwards).
+HARD = ("missed", "regressing", "off_track")
+
+
+def report_charts(data: ReportData, brief: bool = False) -> list[str]:
+    """The charts the Word report carries: the counts, then each target missed or hard to reach, worst first.
+
+    The brief carries at most four: the counts and the three worst targets.
+    """
     keys = ["status"] if data.plan.targets else []
-    return keys + [f"target:{r.target.id}" for r in data.attention]
+    keys += [f"target:{r.target.id}" for r in data.attention if r.status in HARD]
+    return keys[:4] if brief else keys
 
 
 def chart_choices(data: ReportData) -> dict[str, str]:
