@@ -9,6 +9,7 @@ Charts are built on demand by ``chart(data, key)`` with the builders of
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from pathlib import Path
 
@@ -42,6 +43,17 @@ class TargetRow:
     target: Target
     indicator: Indicator
     assessment: Assessment
+    twin: bool = False      # another target of the plan follows the same indicator
+
+    @property
+    def name(self) -> str:
+        """The indicator's name, told apart from a twin's: ``Tỷ lệ hộ nghèo, mức thay đổi bình quân mỗi năm``."""
+        if not self.twin:
+            return self.indicator.name
+        t = self.target
+        what = {"change": "mức thay đổi bình quân mỗi năm", "avg_growth": "tốc độ tăng bình quân",
+                "yearly": "mỗi năm", "sum": f"tổng {t.start}–{t.end}"}.get(t.kind, f"đến năm {t.end}")
+        return f"{self.indicator.name}, {what}"
 
     @property
     def status(self) -> str:
@@ -211,7 +223,9 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     by_ind = {}
     if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
-    rows = [TargetRow(t, cat.indicators[t.indicator], a) for t, a in zip(plan.targets, report.targets)]
+    seen = collections.Counter(t.indicator for t in plan.targets)
+    rows = [TargetRow(t, cat.indicators[t.indicator], a, twin=seen[t.indicator] > 1)
+            for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
     reporting = reporting_table(plan, units, uploads, subunits, as_of)

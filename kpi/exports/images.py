@@ -21,6 +21,7 @@ import concurrent.futures
 import contextlib
 import io
 import threading
+import time
 import warnings
 import zipfile
 
@@ -43,18 +44,54 @@ class RenderError(RuntimeError):
 
 @contextlib.contextmanager
 def chart_renderer():
-    """Keep one headless browser for the images drawn inside; nested uses share it."""
+    """Keep one headless browser for the images drawn inside; nested uses share it.
+
+    The browser starts in the background (``kaleido.start_sync_server`` returns at once): enter
+    this before reading data and the two overlap. After ``warm_up`` the browser stays open between
+    batches until it has been idle for the time asked.
+    """
     global _depth
     with _LOCK:
-        if _depth == 0:
+        if _depth == 0 and not _warm["on"]:
             kaleido.start_sync_server(silence_warnings=True)
         _depth += 1
         try:
             yield
         finally:
             _depth -= 1
-            if _depth == 0:
+            _warm["last"] = time.monotonic()
+            if _depth == 0 and not _warm["on"]:
                 kaleido.stop_sync_server(silence_warnings=True)
+
+
+_warm = {"on": False, "last": 0.0, "idle": 0.0}
+
+
+def warm_up(idle_seconds: float = 600) -> None:
+    """Start the browser now, in the background, and keep it until ``idle_seconds`` pass without a chart.
+
+    For the app: the export page calls this when it opens, so that the browser is ready (2 to 6 s
+    on the 2-core machine) by the time someone presses the button.
+    """
+    with _LOCK:
+        _warm["idle"] = idle_seconds
+        _warm["last"] = time.monotonic()
+        if _warm["on"]:
+            return
+        if _depth == 0:
+            kaleido.start_sync_server(silence_warnings=True)
+        _warm["on"] = True
+    threading.Thread(target=_cool_down, daemon=True, name="kaleido-idle").start()
+
+
+def _cool_down() -> None:
+    while True:
+        time.sleep(5)
+        with _LOCK:
+            if _depth == 0 and time.monotonic() - _warm["last"] >= _warm["idle"]:
+                kaleido.stop_sync_server(silence_warnings=True)
+                _warm["on"] = False
+                return
 
 
 def for_print(fig: go.Figure, width: int = PRINT_WIDTH) -> go.Figure:

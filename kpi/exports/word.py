@@ -646,7 +646,7 @@ def _by_area(rows) -> list[tuple[str, list]]:
 
 def _figure_phrase(r) -> str:
     """``Tỷ lệ hộ nghèo 3,2% (mục tiêu dưới 4%, năm 2025)``: a target as a clause of a sentence."""
-    return f"{r.indicator.name} {_plain_latest(r)} (mục tiêu {_plain_target(r)})"
+    return f"{r.name} {_plain_latest(r)} (mục tiêu {_plain_target(r)})"
 
 
 _SIGN_WORDS = {">=": ("từ ", " trở lên"), ">": ("trên ", ""), "<=": ("không quá ", ""), "<": ("dưới ", "")}
@@ -736,7 +736,7 @@ def _section_shortfalls(doc, data: ReportData, texts: ReportTexts) -> None:
                  "at_risk": "chỉ tiêu chưa đạt tiến độ, cần đẩy nhanh"}[g]
         _para(doc, f"{chr(ord('a') + k - 1)}) Có {fmt_count(len(group))} {title}:", style="Nội dung", italic=True)
         for r in group:
-            _para(doc, f"- {r.indicator.name}: {_one_sentence(r)}", style="Nội dung")
+            _para(doc, f"- {r.name}: {_one_sentence(r)}", style="Nội dung")
     overdue = [m for m in data.milestones if m.assessment.status == "overdue"]
     if overdue:
         k += 1
@@ -860,18 +860,24 @@ def _appendix(doc, data: ReportData, lh: Letterhead, images: dict) -> None:
                f"{lh.writer or lh.body.capitalize()})", italic=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER,
           space_after=8)
     common = _common_period(data)
+    # a note on more than half of the targets is said once above the others, with no number in the table
+    seen = collections.Counter(k for r in data.rows for k in dict.fromkeys(_note_key(n) for n in r.assessment.notes))
+    general = [k for k, c in seen.items() if c > len(data.rows) / 2]
     notes: dict[str, int] = {}
     refs = []
     for r in data.rows:
         nums = []
         for note in r.assessment.notes:
-            n = notes.setdefault(_note_key(note), len(notes) + 1)
+            key = _note_key(note)
+            if key in general:
+                continue
+            n = notes.setdefault(key, len(notes) + 1)
             if n not in nums:
                 nums.append(n)
         refs.append(", ".join(str(n) for n in sorted(nums)))
     done_header = f"Thực hiện ({common.label().lower()})" if common else "Thực hiện"
     header = ["TT", "Chỉ tiêu", "Mục tiêu", done_header, "Đánh giá", "Ghi chú"]
-    widths = [0.9, 5.6, 2.8, 2.6, 2.7, 1.6]
+    widths = [1.0, 5.4, 2.8, 2.6, 2.6, 1.8]
     t = doc.add_table(rows=1, cols=len(header))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -888,19 +894,22 @@ def _appendix(doc, data: ReportData, lh: Letterhead, images: dict) -> None:
         _para(merged, f"{ROMAN[k + 1]}. {area.upper()}", bold=True, size=APPENDIX_PT)
         for j, r in enumerate(group, start=1):
             cells = t.add_row().cells
-            latest = _plain_latest(r) if r.assessment.latest_value is not None else "–"
+            latest = _plain_latest(r) if r.assessment.latest_value is not None else "Chưa có số liệu"
             if r.assessment.latest_period and common and r.assessment.latest_period != common:
                 latest += f"\n({r.period_text.lower()})"
-            values = [str(j), r.indicator.name, _glued(r.target_text), latest, office_status(r), refs[index[id(r)]]]
+            values = [str(j), r.name, _target_cell(r), latest, office_status(r), refs[index[id(r)]]]
             aligns = [c, None, c, c, c, c]
             for cell, v, a in zip(cells, values, aligns):
                 _run(_para(cell, align=a), v, size=APPENDIX_PT)
     _widths(t, widths)
-    if notes:
+    if notes or general:
         _para(doc, "Ghi chú:", bold=True, italic=True, size=APPENDIX_PT, space_before=6)
+        for note in general:
+            _para(doc, f"- {note}", italic=True, size=APPENDIX_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         for note, n in notes.items():
             _para(doc, f"({n}) {note}", italic=True, size=APPENDIX_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-        _para(doc, "Số ở cột \"Ghi chú\" chỉ các ghi chú trên.", italic=True, size=APPENDIX_PT)
+        if notes:
+            _para(doc, "Số ở cột \"Ghi chú\" chỉ các ghi chú đánh số trên.", italic=True, size=APPENDIX_PT)
     charts_ = [k for k in report_charts(data) if k.startswith("target:") and k in images]
     if charts_:
         p = _para(doc, "Biểu đồ các chỉ tiêu khó hoàn thành, không đạt", bold=True, size=14,
@@ -923,6 +932,11 @@ def _note_key(note: str) -> str:
 
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+
+
+def _target_cell(r) -> str:
+    """The target in a table: compact (``≥ 7,16%/năm``), but a fall in words (``giảm trên 3,50 điểm %/năm``)."""
+    return _plain_target(r) if r.target.kind == "change" else _glued(r.target_text)
 
 
 def _glued(text: str) -> str:
@@ -951,13 +965,6 @@ def _brief(doc, data: ReportData, lh: Letterhead, images: dict) -> None:
     if rows:
         _para(doc, f"Trong tổng số {fmt_count(len(rows))} chỉ tiêu, đến hết {data.as_of.label()} có "
                    f"{_counts_sentence(rows)}.", style="Nội dung")
-        counts = office_counts(rows)
-        table = [[m["label"], fmt_count(counts[g])] for g, m in OFFICE_GROUPS.items() if counts[g]]
-        table.append(["Tổng số", fmt_count(len(rows))])
-        t = _grid(doc, ["Kết quả đánh giá", "Số chỉ tiêu"], table, [7.0, 3.0],
-                  align={1: WD_ALIGN_PARAGRAPH.CENTER})
-        for run in t.rows[-1].cells[0].paragraphs[0].runs:
-            run.bold = True
         if "status" in images:
             _picture(doc, images["status"], width_cm=12.5)
     _para(doc, f"Nhiệm vụ có thời hạn: {_milestone_counts(data)} Báo cáo của các đơn vị: "
@@ -966,7 +973,7 @@ def _brief(doc, data: ReportData, lh: Letterhead, images: dict) -> None:
     slow = [r for r in data.attention if GROUP_OF[r.status] == "at_risk"]
     if worst or slow:
         _heading(doc, "2. Các chỉ tiêu cần tập trung chỉ đạo", level=1)
-        table = [[str(i), r.indicator.name, _glued(r.target_text), _plain_latest(r), office_status(r)]
+        table = [[str(i), r.name, _target_cell(r), _plain_latest(r), office_status(r)]
                  for i, r in enumerate(worst + slow, start=1)]
         c = WD_ALIGN_PARAGRAPH.CENTER
         _grid(doc, ["TT", "Chỉ tiêu", "Mục tiêu", f"Thực hiện ({_period_phrase(data)})", "Đánh giá"], table,
