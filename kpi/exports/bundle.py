@@ -8,13 +8,14 @@ software name), in the zip too.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import time
 
-from kpi.exports.data import ReportData, chart, chart_choices, file_stem, report_charts
+from kpi.exports.data import UNIT_CHARTS, ReportData, chart, file_stem, report_charts
 from kpi.exports.excel import scorecard_xlsx
-from kpi.exports.images import PRINT_SCALE, chart_renderer, render_pngs, to_svg, zip_files
+from kpi.exports.images import PRINT_SCALE, chart_renderer, compact_png, render_pngs, to_svg, zip_files
 from kpi.exports.texts import ReportTexts
 from kpi.exports.word import Letterhead, office_chart, report_docx
 
@@ -39,15 +40,26 @@ def file_names(data: ReportData) -> dict[str, str]:
     return {"docx": f"bao-cao_{tag}.docx", "brief": f"tom-tat_{tag}.docx", "xlsx": f"bang-chi-tieu_{tag}.xlsx", "zip": f"bieu-do_{tag}.zip"}
 
 
+def _label(data: ReportData, key: str) -> str:
+    """A chart's name for the progress line (without reading the units' data, as ``chart_choices`` does)."""
+    if key == "status":
+        return "Chỉ tiêu theo kết quả đánh giá"
+    if key in UNIT_CHARTS:
+        return UNIT_CHARTS[key][1]
+    row = next((r for r in data.rows if f"target:{r.target.id}" == key), None)
+    return row.name if row else key
+
+
 def build(data: ReportData, chart_keys: list[str], letterhead: Letterhead | None = None, progress=None,
-          scale: float = PRINT_SCALE, texts: ReportTexts | None = None) -> Bundle:
+          scale: float = PRINT_SCALE, texts: ReportTexts | None = None, brief_only: bool = False) -> Bundle:
     """Draw the charts (``chart_keys`` as PNG and SVG for the zip, the report's own as PNG), then write the files.
 
     ``progress(done, total, text)`` is called as images and files are done, and once at the end.
+    ``brief_only``: only the leader's brief (``docx`` left empty), with its own four charts at most.
     """
-    labels = chart_choices(data)
+    labels = {k: _label(data, k) for k in chart_keys}
     wanted = list(dict.fromkeys(chart_keys))
-    for_word = report_charts(data)
+    for_word = report_charts(data, brief=brief_only)
     figures = {k: office_chart(data, k) if k == "status" or k.startswith("target:") else chart(data, k)
                for k in dict.fromkeys(wanted + for_word)}
     figures = {k: f for k, f in figures.items() if f is not None}
@@ -60,17 +72,21 @@ def build(data: ReportData, chart_keys: list[str], letterhead: Letterhead | None
 
     t0 = time.perf_counter()
     png = render_pngs(figures, scale=scale,
-                      progress=lambda i, n, k: tick(i, f"Đã vẽ biểu đồ {i}/{n}: {labels.get(k, k)}" if k else ""))
+                      progress=lambda i, n, k: tick(i, f"Đang vẽ biểu đồ {i + 1}/{n}: {labels.get(k) or _label(data, k)}"
+                                                    if k else ""))
     svg = {}
-    with chart_renderer() if svg_keys else contextlib.nullcontext():
-        for i, k in enumerate(svg_keys, start=1):
-            tick(len(figures) + i - 1, f"Đang ghi SVG {i}/{len(svg_keys)}: {labels.get(k, k)}")
-            svg[k] = to_svg(figures[k])
+    # the Word files' 256-colour copies are made on another thread while the browser draws the SVGs
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        compact = {k: pool.submit(compact_png, png[k]) for k in for_word if k in png}
+        with chart_renderer() if svg_keys else contextlib.nullcontext():
+            for i, k in enumerate(svg_keys, start=1):
+                tick(len(figures) + i - 1, f"Đang ghi SVG {i}/{len(svg_keys)}: {labels.get(k, k)}")
+                svg[k] = to_svg(figures[k])
+        images = {k: f.result() for k, f in compact.items()}
     t1 = time.perf_counter()
     step = len(figures) + len(svg_keys)
     tick(step, "Đang soạn báo cáo Word")
-    images = {k: png[k] for k in for_word if k in png}
-    docx = report_docx(data, letterhead, images=images, texts=texts)
+    docx = b"" if brief_only else report_docx(data, letterhead, images=images, texts=texts)
     t2 = time.perf_counter()
     tick(step + 1, "Đang soạn bản tóm tắt")
     brief = report_docx(data, letterhead, images=images, texts=texts, brief=True)

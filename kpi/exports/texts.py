@@ -15,12 +15,10 @@ from __future__ import annotations
 import dataclasses
 
 from kpi import audit
-from kpi.auth import authorize
+from kpi.permissions import authorize
 from kpi.store import connect, db_path, transaction
 
-# Who may write them: the secretariat and admins, as for the milestones' done marks (kpi.auth has no
-# separate right for the report yet).
-RIGHT = "edit_milestone"
+RIGHT = "write_report"       # the secretariat and admins
 
 # section → what the export page's text box is labelled (Vietnamese)
 SECTIONS: dict[str, str] = {
@@ -63,7 +61,7 @@ def load_texts(db, plan_id: str, period: str) -> ReportTexts:
 def save_texts(db, plan_id: str, period: str, texts: dict[str, str], actor) -> list[str]:
     """Store the sections that changed, with an audit entry; returns their names.
 
-    ``actor``: a ``kpi.auth.Actor`` (PermissionDenied unless the secretariat or an admin).
+    ``actor``: a ``kpi.permissions.Actor`` (PermissionDenied unless the secretariat or an admin).
     Unknown section names raise ValueError.
     """
     authorize(actor, RIGHT)

@@ -61,7 +61,7 @@ def test_report_writes_word_excel_and_charts(demo_copy, tmp_path, capsys, render
     assert load_workbook(tmp_path / "bang.xlsx")["Chỉ tiêu"].max_row >= 30
     files = sorted(p.name for p in (tmp_path / "img").iterdir())
     assert len(files) == 2 * n and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
-    assert f"[########################] {n}/{n}" in err                  # the progress bar on stderr
+    assert f"[########################] {2 * n + 3}/{2 * n + 3} Xong" in err   # PNG and SVG of each, Word, brief, Excel
     [(who, via, obj, after)] = exports_logged(demo_copy)                   # in the audit log
     assert (who, via, obj) == ("@local", "cli", "bentre_2024_2025 2025Q2")
     assert json.loads(after)["files"] == [str(out), str(tmp_path / "bang.xlsx"), str(tmp_path / "img")]
@@ -123,7 +123,7 @@ def test_report_json(demo_copy, tmp_path, capsys, renderer):
     summary = json.loads(stdout)
     assert summary["file"] == str(out) and summary["targets"] == 0 and summary["charts"] == 0
     due = exports.report_data(demo_copy, "laichau_daihoi_thidua_2025", "2025Q2").milestones_due()
-    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"charts", "docx", "xlsx", "total"}
+    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"charts", "docx", "brief", "xlsx", "total"}
     assert Document(io.BytesIO(out.read_bytes())).paragraphs
 
 

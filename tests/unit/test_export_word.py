@@ -330,7 +330,7 @@ def test_plan_with_milestones_only(demo_db):
 
 
 def test_people_write_causes_directions_proposals_and_who_signs(demo_copy):
-    from kpi import auth
+    from kpi import permissions as auth
     from kpi.exports import texts
 
     secretariat = auth.Actor("vanphong", "secretariat", via="cli")
