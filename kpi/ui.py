@@ -127,10 +127,12 @@ def shared_filters(page=None) -> dict | None:
         key = init_filter("plan", list(plans), opts["default_plan"])
         plan_id = st.selectbox("Kế hoạch", list(plans), key=key, format_func=lambda p: plans[p]["label"])
         p = plans[plan_id]
-        key = init_filter("asof", p["as_of"], p["default_as_of"])
-        st.selectbox("Số liệu đến", p["as_of"], key=key, format_func=lambda q: Period.parse(q).as_of_label())
         key = init_filter("unit", list(p["units"]), next(iter(p["units"])))
-        st.selectbox("Đơn vị", list(p["units"]), key=key, format_func=lambda c: f"{p['units'][c]} ({c})")
+        unit = st.selectbox("Đơn vị", list(p["units"]), key=key, format_func=lambda c: p["units"][c])
+        # the unit's own quarters: a commune that sent a quarter the province has not reached sees it
+        quarters = p.get("as_of_by_unit", {}).get(unit, p["as_of"])
+        key = init_filter("asof", quarters, p["default_as_of"])
+        st.selectbox("Số liệu đến", quarters, key=key, format_func=lambda q: Period.parse(q).as_of_label())
         st.caption("Đường dẫn trên thanh địa chỉ giữ nguyên bộ lọc: gửi cho người khác để xem cùng nội dung.")
     sync_query_params(PAGE_PARAMS.get(getattr(page, "url_path", ""), ()))
     return filters()
