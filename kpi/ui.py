@@ -72,8 +72,10 @@ def cold_start_guard() -> None:
 def init_filter(name: str, options: list, default):
     """Seed a filter widget's state from the URL once; the widget then owns it."""
     key = FILTER_PARAMS[name]
-    if key not in st.session_state or st.session_state[key] not in options:
-        wanted = st.query_params.get(name)
+    wanted = st.query_params.get(name)
+    # a link (st.page_link, a shared URL) changed the URL since this session last wrote it: the link wins
+    followed = wanted is not None and wanted in options and wanted != st.session_state.get("_url_written", {}).get(name)
+    if key not in st.session_state or st.session_state[key] not in options or followed:
         st.session_state[key] = wanted if wanted in options else default
     return key
 
@@ -88,6 +90,7 @@ def sync_query_params(keep: tuple = ()) -> None:
     for k, v in params.items():
         if st.query_params.get(k) != str(v):
             st.query_params[k] = str(v)
+    st.session_state["_url_written"] = {k: str(v) for k, v in params.items()}
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -168,6 +171,21 @@ def status_cards(cards: list[dict]) -> None:
                 f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
                 f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
                 unsafe_allow_html=True)
+
+
+def uploader_in_vietnamese(limit_mb: int, types: str) -> None:
+    """The file uploader's own English ("Drag and drop…", "200MB per file", "Browse files") in Vietnamese.
+
+    Streamlit has no setting for those words: CSS hides them and writes ours (same size limit as the loaders).
+    """
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: "Kéo thả tệp vào đây — tối đa {limit_mb} MB — {types}"; font-size: 0.9rem; }}
+[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button::after {{ content: "Chọn tệp"; font-size: 0.9rem; }}
+</style>""")
 
 
 def plotly(fig, key: str | None = None) -> None:
