@@ -37,7 +37,8 @@ def target_text(t: Target, ind) -> str:
         return f"{cmp}{fmt_number(t.value, 2)}%/năm (bình quân {t.start}–{t.end})"
     if t.kind == "change":
         unit = "điểm %" if ind.is_percent else ind.unit
-        return f"{cmp}{fmt_number(t.value, 2)} {unit}/năm"
+        # a count changes by whole units: "7 xã/năm", never "7,00 xã/năm"
+        return f"{cmp}{fmt_number(t.value, 2 if ind.is_percent else d)} {unit}/năm"
     if t.kind == "sum":
         return f"{cmp}{fmt_value(t.value, ind.unit, d)} ({t.start}–{t.end})"
     if t.kind == "yearly":
@@ -53,7 +54,8 @@ def latest_text(a: progress.Assessment, t: Target, ind) -> str:
     if t.kind in ("avg_growth",):
         return f"{fmt_number(a.latest_value, 2)}%/năm"
     if t.kind == "change":
-        return f"{fmt_number(a.latest_value, 2)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
+        return (f"{fmt_number(a.latest_value, 2 if ind.is_percent else max(ind.decimals, 1))} "
+                f"{a.pace_unit.replace('/năm', '') or ind.unit}/năm")
     return fmt_value(a.latest_value, ind.unit, ind.decimals)
 
 

@@ -161,16 +161,72 @@ def badge(status: str, small: bool = False) -> str:
 
 
 def status_cards(cards: list[dict]) -> None:
-    """Counts by status as cards in the status colours, symbol and label in each."""
-    cols = st.columns(len(cards) or 1)
-    for col, c in zip(cols, cards):
-        with col:
-            st.markdown(
-                f"<div style='background:{c['color']};color:{c.get('text_color', '#000')};"
-                f"border:1px solid #1F2933;border-radius:8px;padding:10px 12px;min-height:92px'>"
-                f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
-                f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
-                unsafe_allow_html=True)
+    """Counts by status as cards in the status colours, symbol and label in each (not clickable)."""
+    with st.container(key="cards_static"):
+        cols = st.columns(len(cards) or 1)
+        for col, c in zip(cols, cards):
+            with col:
+                st.markdown(
+                    f"<div style='background:{c['color']};color:{c.get('text_color', '#000')};"
+                    f"border:1px solid #1F2933;border-radius:8px;padding:10px 12px;min-height:92px'>"
+                    f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
+                    f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
+                    unsafe_allow_html=True)
+
+
+def status_filter_cards(cards: list[dict], key: str) -> str | None:
+    """Counts by status as cards that filter: a click shows only that status, a second click shows all.
+
+    Returns the status chosen (``st.session_state[key]``), or None for all. Each card is a button
+    styled by its key (``st-key-…``) in the status colour; the chosen one has a thick outline.
+    """
+    chosen = st.session_state.get(key)
+
+    def pick(status):
+        st.session_state[key] = None if st.session_state.get(key) == status else status
+
+    css = []
+    with st.container(key=f"{key}_cards"):
+        cols = st.columns(len(cards) or 1)
+        for col, c in zip(cols, cards):
+            bkey = f"{key}_{c['status']}"
+            css.append(f".st-key-{bkey} button {{ background:{c['color']}; color:{c.get('text_color', '#000')};"
+                       f" border:{'4px solid #000' if chosen == c['status'] else '1px solid #1F2933'}; }}")
+            with col:
+                st.button(f"{c['symbol']} {c['label']}  \n**{c['count']}**", key=bkey, on_click=pick,
+                          args=(c["status"],), width="stretch", disabled=not c["count"],
+                          help=("Bấm lần nữa để xem tất cả" if chosen == c["status"] else
+                                f"Chỉ xem các chỉ tiêu {c['label'].lower()}"))
+    st.html("<style>" + "\n".join(css) + "</style>")
+    return chosen
+
+
+# Layout rules for every page: status cards as tiles (two per row on a phone), lists that stack on a
+# phone, the chart toolbar out of the way on a touch screen.
+PAGE_CSS = """<style>
+div[class*="st-key-"][class*="_cards"] button { min-height: 84px; border-radius: 8px; text-align: left;
+  justify-content: flex-start; align-items: flex-start; }
+div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; }
+div[class*="st-key-"][class*="_cards"] button strong { font-size: 1.9rem; display: inline-block; margin-top: 2px; }
+.tl-lbl { display: none; color: #52606D; font-size: 0.8rem; }
+div[class*="st-key-trow_"] { border-bottom: 1px solid #E4E7EB; padding: 2px 0; }
+div[class*="st-key-trow_"] p { margin-bottom: 0; }
+@media (max-width: 640px) {
+  div[class*="_cards"] [data-testid="stHorizontalBlock"] { flex-direction: row !important; flex-wrap: wrap !important;
+    gap: 0.5rem !important; }
+  div[class*="_cards"] [data-testid="stColumn"] { flex: 1 1 calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important; }
+  div[class*="st-key-trow_"] [data-testid="stHorizontalBlock"] { gap: 0 !important; }
+  div[class*="st-key-trow_"] { border: 1px solid #E4E7EB; border-radius: 8px; padding: 6px 10px; margin-bottom: 6px; }
+  .tl-lbl { display: inline; }
+  .tl-head { display: none; }
+  .modebar-container { display: none !important; }
+}
+</style>"""
+
+
+def page_css() -> None:
+    st.html(PAGE_CSS)
 
 
 def uploader_in_vietnamese(limit_mb: int, types: str) -> None:
@@ -191,7 +247,7 @@ def uploader_in_vietnamese(limit_mb: int, types: str) -> None:
 def plotly(fig, key: str | None = None) -> None:
     """A Plotly chart with its toolbar (the download button) always there."""
     st.plotly_chart(fig, key=key, config={
-        "displaylogo": False, "displayModeBar": True,
+        "displaylogo": False, "displayModeBar": "hover",     # out of the way until the pointer is on the chart
         "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key or "bieu-do"},
     })
 
