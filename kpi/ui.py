@@ -209,6 +209,7 @@ div[class*="st-key-"][class*="_cards"] button { min-height: 84px; border-radius:
 div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; }
 div[class*="st-key-"][class*="_cards"] button strong { font-size: 1.9rem; display: inline-block; margin-top: 2px; }
 .tl-lbl { display: none; color: #52606D; font-size: 0.8rem; }
+.st-key-units_narrow { display: none; }
 div[class*="st-key-trow_"] { border-bottom: 1px solid #E4E7EB; padding: 2px 0; }
 div[class*="st-key-trow_"] p { margin-bottom: 0; }
 @media (max-width: 640px) {
@@ -221,6 +222,8 @@ div[class*="st-key-trow_"] p { margin-bottom: 0; }
   .tl-lbl { display: inline; }
   .tl-head { display: none; }
   .modebar-container { display: none !important; }
+  .st-key-units_wide { display: none !important; }
+  .st-key-units_narrow { display: block !important; }
 }
 </style>"""
 
