@@ -190,8 +190,9 @@ def status_filter_cards(cards: list[dict], key: str) -> str | None:
         cols = st.columns(len(cards) or 1)
         for col, c in zip(cols, cards):
             bkey = f"{key}_{c['status']}"
-            css.append(f".st-key-{bkey} button {{ background:{c['color']}; color:{c.get('text_color', '#000')};"
-                       f" border:{'4px solid #000' if chosen == c['status'] else '1px solid #1F2933'}; }}")
+            css.append(f".st-key-{bkey} button, .st-key-{bkey} button:hover, .st-key-{bkey} button:focus {{"
+                       f" background:{c['color']} !important; color:{c.get('text_color', '#000')} !important;"
+                       f" border:{'4px solid #000' if chosen == c['status'] else '1px solid #1F2933'} !important; }}")
             with col:
                 st.button(f"{c['symbol']} {c['label']}  \n**{c['count']}**", key=bkey, on_click=pick,
                           args=(c["status"],), width="stretch", disabled=not c["count"],
@@ -206,12 +207,18 @@ def status_filter_cards(cards: list[dict], key: str) -> str | None:
 PAGE_CSS = """<style>
 div[class*="st-key-"][class*="_cards"] button { min-height: 84px; border-radius: 8px; text-align: left;
   justify-content: flex-start; align-items: flex-start; }
-div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; }
+div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; text-align: left; }
+div[class*="st-key-"][class*="_cards"] button > div { width: 100%; justify-content: flex-start; }
+div[class*="st-key-"][class*="_cards"] button:disabled { opacity: 0.55; }
 div[class*="st-key-"][class*="_cards"] button strong { font-size: 1.9rem; display: inline-block; margin-top: 2px; }
 .tl-lbl { display: none; color: #52606D; font-size: 0.8rem; }
 .st-key-units_narrow { display: none; }
 div[class*="st-key-trow_"] { border-bottom: 1px solid #E4E7EB; padding: 2px 0; }
 div[class*="st-key-trow_"] p { margin-bottom: 0; }
+div[class*="st-key-trow_"] a, div[class*="st-key-trow_"] a * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+div[class*="st-key-trow_"] a p { font-weight: 600; color: #0B5CAD; }
+.tl-val { font-size: 0.95rem; }
 @media (max-width: 640px) {
   div[class*="_cards"] [data-testid="stHorizontalBlock"] { flex-direction: row !important; flex-wrap: wrap !important;
     gap: 0.5rem !important; }
@@ -220,7 +227,7 @@ div[class*="st-key-trow_"] p { margin-bottom: 0; }
   div[class*="st-key-trow_"] [data-testid="stHorizontalBlock"] { gap: 0 !important; }
   div[class*="st-key-trow_"] { border: 1px solid #E4E7EB; border-radius: 8px; padding: 6px 10px; margin-bottom: 6px; }
   .tl-lbl { display: inline; }
-  .tl-head { display: none; }
+  .tl-head, div[class*="st-key-thead_"] { display: none !important; }
   .modebar-container { display: none !important; }
   .st-key-units_wide { display: none !important; }
   .st-key-units_narrow { display: block !important; }

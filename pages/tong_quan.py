@@ -32,9 +32,10 @@ if plan.milestones:
                                   for r in data["overdue"].to_dict("records")))
 
 
-def head(columns) -> None:
+def head(columns, key: str) -> None:
     """The list's column titles (hidden on a phone, where each cell carries its own label)."""
-    cols = st.columns(WIDTHS)
+    with st.container(key=f"thead_{key}"):
+        cols = st.columns(WIDTHS)
     for col, label in zip(cols, columns):
         col.html(f"<div class='tl-head' style='font-weight:600;font-size:0.85rem;color:#52606D'>{label}</div>")
 
@@ -52,9 +53,10 @@ def rows(df) -> None:
             c[1].page_link("pages/chi_tieu.py", label=r["Chỉ tiêu"],
                            query_params={**ui.url_filters(), "target": r["target_id"]})
             value = r["Thực hiện"] + ("" if data["period"] or r["Kỳ"] == "–" else f" ({r['Kỳ'].lower()})")
-            c[2].html(f"<span class='tl-lbl'>Thực hiện: </span>{html.escape(value)}")
-            c[3].html(f"<span class='tl-lbl'>Mục tiêu: </span>{html.escape(r['Mục tiêu'])}")
-            c[4].html(f"<span class='tl-lbl'>So với quý trước: </span>{html.escape(r['So với quý trước'])}")
+            c[2].html(f"<span class='tl-lbl'>Thực hiện: </span><span class='tl-val'>{html.escape(value)}</span>")
+            c[3].html(f"<span class='tl-lbl'>Mục tiêu: </span><span class='tl-val'>{html.escape(r['Mục tiêu'])}</span>")
+            c[4].html(f"<span class='tl-lbl'>So với quý trước: </span>"
+                      f"<span class='tl-val'>{html.escape(r['So với quý trước'])}</span>")
 
 
 COLUMNS = ["Trạng thái", "Chỉ tiêu (bấm để xem)", done_label, "Mục tiêu",
@@ -69,9 +71,9 @@ elif not data["attention"].empty:
     st.caption(f"{len(data['attention'])} chỉ tiêu không đạt, đi ngược mục tiêu hoặc chậm tiến độ: bấm thẻ màu "
                "tương ứng để chỉ xem các chỉ tiêu đó. Bấm tên một chỉ tiêu để xem chi tiết.")
 
-for area, df in groups.items():
+for i, (area, df) in enumerate(groups.items()):
     st.subheader(ui.text(area))
-    head(COLUMNS)
+    head(COLUMNS, str(i))
     rows(df)
 
 if data["chart"] is not None and not chosen:
