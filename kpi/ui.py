@@ -209,6 +209,8 @@ div[class*="st-key-"][class*="_cards"] button { min-height: 84px; border-radius:
   justify-content: flex-start; align-items: flex-start; }
 div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; text-align: left; }
 div[class*="st-key-"][class*="_cards"] button > div { width: 100%; justify-content: flex-start; }
+div[class*="st-key-"][class*="_cards"] button * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
 div[class*="st-key-"][class*="_cards"] button:disabled { opacity: 0.55; }
 div[class*="st-key-"][class*="_cards"] button strong { font-size: 1.9rem; display: inline-block; margin-top: 2px; }
 .tl-lbl { display: none; color: #52606D; font-size: 0.8rem; }
