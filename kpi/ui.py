@@ -251,8 +251,9 @@ def uploader_in_vietnamese(limit_mb: int, types: str) -> None:
 [data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "Kéo thả tệp vào đây — tối đa {limit_mb} MB — {types}"; font-size: 0.9rem; }}
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button::after {{ content: "Chọn tệp"; font-size: 0.9rem; }}
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileUploaderFile"] button) {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileUploaderFile"] button)::after {{
+  content: "Chọn tệp"; font-size: 0.9rem; white-space: nowrap; }}
 </style>""")
 
 

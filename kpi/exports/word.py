@@ -778,7 +778,7 @@ def _section_directions(doc, data: ReportData, texts: ReportTexts) -> None:
         parts = ([f"{fmt_count(len(hard))} chỉ tiêu khó hoàn thành, không đạt"] if hard else []) + (
             [f"{fmt_count(len(slow))} chỉ tiêu chưa đạt tiến độ"] if slow else [])
         _para(doc, f"{n}. Tập trung chỉ đạo, đôn đốc thực hiện {' và '.join(parts)} nêu tại mục II.1, bảo đảm "
-                   f"mức cần đạt của từng chỉ tiêu trong thời gian còn lại (cột \"Mục tiêu\" tại Phụ lục).",
+                   f"mức còn phải đạt của từng chỉ tiêu nêu tại đó.",
               style="Nội dung")
     soon = [m for m in data.milestones_due() if m.assessment.status == "pending"]
     overdue = [m for m in data.milestones_due() if m.assessment.status == "overdue"]
