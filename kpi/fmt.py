@@ -72,6 +72,13 @@ def fmt_value(x: float | int | None, unit: str = "", decimals: int = 1) -> str:
     return f"{num} {unit}"
 
 
+def fmt_signed(x: float | None, unit: str = "", decimals: int = 1) -> str:
+    """A change with its sign (the overview's "so với quý trước"): ``+1,2 điểm %``, ``-2,97 điểm %``."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    return ("+" if x > 0 else "") + fmt_value(x, unit, decimals)
+
+
 def fmt_date(d: dt.date | dt.datetime | str | None) -> str:
     """``2021-02-09`` → ``09/02/2021``."""
     if d is None or d == "":

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from kpi.fmt import fmt_count, fmt_date, fmt_number, fmt_seconds, fmt_value, parse_number
+from kpi.fmt import fmt_count, fmt_date, fmt_number, fmt_seconds, fmt_signed, fmt_value, parse_number
 
 
 @pytest.mark.parametrize("x, d, out", [
@@ -62,3 +62,8 @@ def test_no_english_decimal_point_anywhere():
     assert fmt_seconds(21.94) == "21,9 giây"
     assert fmt_number(0.5, 2) == "0,50" and fmt_number(1000.25, 2) == "1.000,25"
     assert "." not in fmt_number(21.9, 1)
+
+
+def test_signed_change():
+    assert fmt_signed(1.2, "điểm %", 1) == "+1,2 điểm %" and fmt_signed(-2.97, "điểm %", 2) == "-2,97 điểm %"
+    assert fmt_signed(0.0, "xã", 0) == "0 xã"
