@@ -5,6 +5,7 @@ import streamlit as st
 from kpi import navigation, ui
 
 st.set_page_config(page_title="chitieu – Theo dõi chỉ tiêu kế hoạch", page_icon="📊", layout="wide")
+ui.page_css()
 
 # The menu, from the one page table (kpi/navigation.py: file, title, icon, the action a role needs).
 PAGES = [st.Page(str(p.path), title=p.title, icon=p.icon, default=p.default) for p in navigation.PAGES]

@@ -697,9 +697,14 @@ def approval_label(state: str) -> str:
 
 
 def cmd_report(args) -> int:
-    """``report``: the quarter's Word report (and, if asked, the scorecard and the charts), through the same
-    ``kpi.exports.build`` as the export page. Every report written is recorded in the audit log."""
-    from kpi import audit, exports
+    """``report``: the quarter's Word report, or the leader's brief (and, if asked, the scorecard and the charts),
+    through the same ``kpi.exports.build`` as the export page. Every report written is recorded in the audit log.
+
+    The texts people wrote for the plan and quarter (``kpi.exports.texts``) go in; ``--text SECTION=FILE``
+    stores one first (the secretariat and admins). ``--signer``/``--deputy`` are for this run only.
+    """
+    from kpi import exports
+    from kpi.exports.images import chart_renderer
 
     day = None
     if args.date:
@@ -711,27 +716,46 @@ def cmd_report(args) -> int:
         period = exports.parse_quarter(args.period)
     except exports.ExportError as e:
         raise UsageError(str(e)) from None
-    out = Path(args.output or f"bao-cao_{args.plan}_{period}.docx")
+    out = Path(args.output or f"{'tom-tat' if args.brief else 'bao-cao'}_{args.plan}_{period}.docx")
     if out.suffix.lower() != ".docx":
         raise UsageError(f"Tệp báo cáo phải có đuôi .docx (nhận được '{out}')")
     actor = _actor(args)                       # an unknown or disabled --user: exit 1, nothing written
+    given = _read_texts(args.text)             # a bad --text: exit 2 before anything is read or written
     t0 = time.perf_counter()
+    with chart_renderer():                     # the browser starts while the data is read (it does not wait)
+        return _report(args, period, day, out, actor, given, t0)
+
+
+def _report(args, period, day, out, actor, given, t0) -> int:
+    import dataclasses
+
+    from kpi import audit, exports
+    from kpi.exports.texts import load_texts, save_texts
+    from kpi.fmt import fmt_seconds
+
     try:
         data = exports.report_data(args.db, args.plan, period, unit=args.unit)
     except exports.ExportError as e:
         raise UsageError(str(e)) from None
     lh = exports.letterhead_for(data.plan, body=args.body, parent=args.parent, number=args.number, date=day)
+    if given:
+        save_texts(args.db, data.plan.id, str(period), given, actor=actor)
+    texts = load_texts(args.db, data.plan.id, str(period))
+    texts = dataclasses.replace(texts, **{k: v for k, v in (("signer_name", args.signer), ("deputy_title", args.deputy))
+                                          if v is not None})
+    keys = exports.report_charts(data, brief=args.brief)
 
     def progress(i, n, name):
         if n and not args.json:
             _progress(i, n, name)
 
     try:
-        bundle = exports.build(data, exports.report_charts(data) if args.charts else [], lh, progress=progress)
+        bundle = exports.build(data, keys if args.charts else [], lh, progress=progress, texts=texts,
+                               brief_only=args.brief)
     except exports.RenderError as e:
         raise Rejected(str(e)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(bundle.docx)
+    out.write_bytes(bundle.brief if args.brief else bundle.docx)
     written = [str(out)]
     if args.xlsx:
         x = Path(args.xlsx)
@@ -748,20 +772,37 @@ def cmd_report(args) -> int:
     audit.log_event(args.db, actor, "export", f"{data.plan.id} {period}", after={"unit": data.unit, "files": written})
     missing = data.quarter_reporting()["missing"]
     summary = {
-        "file": str(out), "files": written, "plan": data.plan.id, "period": str(period), "unit": data.unit,
-        "targets": len(data.rows), "counts": data.counts(), "charts": len(exports.report_charts(data)),
+        "file": str(out), "files": written, "brief": args.brief, "plan": data.plan.id, "period": str(period),
+        "unit": data.unit, "targets": len(data.rows), "counts": data.counts(), "charts": len(keys),
         "milestones_due": len(data.milestones_due()), "units_not_reported": len(missing),
         "seconds": {k: round(v, 2) for k, v in bundle.seconds.items()} | {"total": round(t1 - t0, 2)},
     }
     if args.json:
         _print_json(summary)
     else:
-        _say(f"Đã ghi báo cáo {out}: {data.plan.short_title}, {period.label()}, đơn vị {data.unit_name}; "
-             f"{len(data.rows)} chỉ tiêu, {summary['charts']} biểu đồ, {summary['milestones_due']} mốc quá hạn/đến hạn, "
-             f"{len(missing)} đơn vị chưa gửi báo cáo ({t1 - t0:.1f} giây).")
+        _say(f"Đã ghi {'bản tóm tắt' if args.brief else 'báo cáo'} {out}: {data.plan.short_title}, {period.label()}, "
+             f"đơn vị {data.unit_name}; {len(data.rows)} chỉ tiêu, {len(keys)} biểu đồ, {summary['milestones_due']} mốc "
+             f"quá hạn/đến hạn, {len(missing)} đơn vị chưa gửi báo cáo ({fmt_seconds(t1 - t0)}).")
         for extra in written[1:]:
             _say(f"Đã ghi thêm {extra}")
     return EXIT_OK
+
+
+def _read_texts(items: list[str]) -> dict[str, str]:
+    """``["causes=a.txt", …]`` → ``{"causes": "<the file's text>"}``; a bad item is a usage error in Vietnamese."""
+    from kpi.exports.texts import SECTIONS
+
+    out = {}
+    for item in items:
+        section, _, name = item.partition("=")
+        if section not in SECTIONS or not name:
+            raise UsageError(f"--text phải có dạng MỤC=TỆP, MỤC là một trong: {', '.join(SECTIONS)} "
+                             f"(nhận được '{item}')")
+        try:
+            out[section] = Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"Không đọc được tệp '{name}' (--text {section}): {e}") from None
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -942,6 +983,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parent", help="cơ quan chủ quản, ví dụ \"UBND tỉnh Điện Biên\"")
     s.add_argument("--number", help="số, ký hiệu, ví dụ \"125/BC-SNV\" (mặc định: để trống số)")
     s.add_argument("--date", help="ngày ban hành, dạng 2025-07-10 (mặc định: để trống ngày, tháng)")
+    s.add_argument("--brief", action="store_true",
+                   help="bản tóm tắt cho lãnh đạo (tối đa 5 trang: số chỉ tiêu, chỉ tiêu cần chỉ đạo, tối đa 4 biểu đồ)")
+    s.add_argument("--text", action="append", default=[], metavar="MỤC=TỆP",
+                   help="lưu phần người viết cho kế hoạch và quý này rồi đưa vào báo cáo; MỤC: causes (nguyên nhân), "
+                        "directions (phương hướng), proposals (kiến nghị), assessment (đánh giá chung), "
+                        "signer_name, signer_title, deputy_title; TỆP: văn bản UTF-8")
+    s.add_argument("--signer", help="họ và tên người ký, ví dụ \"Nguyễn Văn A\" (chỉ cho lần này)")
+    s.add_argument("--deputy", help="ký thay (KT.): chức vụ của cấp phó, ví dụ \"Phó Giám đốc\" (chỉ cho lần này)")
     s.add_argument("--user", help="tài khoản lập báo cáo, ghi vào nhật ký (mặc định: quản trị cục bộ)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_report)

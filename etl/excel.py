@@ -45,7 +45,9 @@ class FileRefused(ValueError):
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f}".replace(".", ",") + " MB"
+    from kpi.fmt import fmt_number
+
+    return fmt_number(n / 1024 / 1024, 1) + " MB"
 
 
 def check_file(name: str, data: bytes) -> None:

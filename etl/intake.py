@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import os
 
 import pandas as pd
 
+from etl.excel import MAX_FILE_BYTES  # noqa: F401  the upload page says this limit
 from etl import returns
 from etl.bulk import check_bulk
 from etl.load import Summary, list_uploads, withdraw, write
@@ -159,13 +161,31 @@ def template_bytes(path=None, plan_id: str = "", unit: str = "", period: str = "
     return buf.getvalue(), f"bieu-bao-cao-{unit}-{period}.xlsx"
 
 
+# Errors that stop the whole file, whatever its cells say: the form of another unit, quarter or plan,
+# a unit the account may not write, no table found. Shown first: fixing a cell is pointless until they are.
+BLOCKING = re.compile(r"khác với (kế hoạch|kỳ|đơn vị)|ghi trong biểu là|không được ghi số liệu|không tìm thấy bảng"
+                      r"|không phải biểu|không đọc được")
+
+
+def blocking(issue) -> bool:
+    """Whether ``issue`` stops the whole file (wrong unit, quarter or plan; not allowed; unreadable)."""
+    return issue.level == "error" and bool(BLOCKING.search(issue.message))
+
+
+def sorted_issues(issues: list) -> list:
+    """What blocks the file first, then the other errors, then warnings; the file's order within each."""
+    return sorted(issues, key=lambda i: (not blocking(i), i.level != "error"))
+
+
 def _summary_view(s, names: dict[str, str] | None = None) -> dict:
     names = names or {}
-    issues = pd.DataFrame([{"Mức": "Lỗi" if i.level == "error" else "Cảnh báo", "Vị trí": i.where,
-                            "Nội dung": i.message} for i in (s.errors + s.warnings)])
+    ordered = sorted_issues(s.errors + s.warnings)
+    issues = pd.DataFrame([{"Mức": "Lỗi chặn cả tệp" if blocking(i) else ("Lỗi" if i.level == "error" else "Cảnh báo"),
+                            "Vị trí": i.where, "Nội dung": i.message} for i in ordered])
     changes = pd.DataFrame([{"Chỉ số": names.get(c.indicator, c.indicator), "Đơn vị": c.unit, "Kỳ": Period.parse(c.period).label(),
                              "Cũ": fmt_number(c.old, None), "Mới": fmt_number(c.new, None)} for c in s.changed])
     return {"summary": s.to_dict(), "lines": s.lines_vi(), "issues": issues, "changes": changes, "ok": s.ok,
+            "blocking": sum(1 for i in ordered if blocking(i)),
             "duplicate_of": s.duplicate_of, "upload_id": s.upload_id, "names": name_questions(s.meta, names)}
 
 

@@ -18,7 +18,7 @@ sign_out, session_expired, upload, upload_refused, rollback, milestone,
 targets, plan_publish, user_add, user_disable, user_enable, user_password, export,
 indicator_alias (a name a unit's form uses for an indicator, remembered),
 review_accept, review_send_back, review_reopen (``kpi.approval``), reminder,
-reminder_failed (``etl remind``).
+reminder_failed (``etl remind``), report_text (what people write into a quarter's report).
 Exports are recorded by whoever builds them, e.g.::
 
     audit.log_event(None, actor, "export", "dienbien_2021_2025 2025Q2",
@@ -67,6 +67,7 @@ ACTIONS = {
     "review_reopen": "Mở lại báo cáo đã chấp nhận",
     "reminder": "Gửi thư nhắc báo cáo",
     "reminder_failed": "Gửi thư nhắc thất bại",
+    "report_text": "Viết nội dung báo cáo quý",
 }
 VIA_LABELS = {"app": "ứng dụng web", "cli": "dòng lệnh", "system": "hệ thống"}
 MAX_LIST = 200   # lists inside before/after longer than this are cut, with the count kept

@@ -188,6 +188,7 @@ class Plan:
     milestones: tuple[Milestone, ...] = ()
     file: str = ""
     obligations: tuple[Obligation, ...] = ()
+    report_to: tuple[str, ...] = ()   # bodies the plan tells to receive its progress reports ("Nơi nhận")
 
     def obligation(self, obligation_id: str) -> Obligation:
         for o in self.obligations:
@@ -220,6 +221,7 @@ class Plan:
             "issuer": self.issuer, "scope_unit": self.scope_unit,
             "period": [self.start, self.end], "baseline_year": self.baseline_year,
             "source": self.source, "note": self.note, "reference": self.reference(),
+            "report_to": list(self.report_to),
             "targets": [t.to_dict() for t in self.targets],
             "milestones": [m.to_dict() for m in self.milestones],
             "obligations": [o.to_dict() for o in self.obligations],
@@ -456,6 +458,7 @@ def plan_from_data(path: Path, data: dict, indicators: dict[str, Indicator], *, 
         baseline_year=p.get("baseline_year"), note=p.get("note", ""),
         targets=tuple(targets), milestones=tuple(milestones), file=path.name,
         obligations=tuple(obligations),
+        report_to=tuple(s.strip() for s in p.get("report_to") or ()),
     )
 
 

@@ -99,6 +99,25 @@ def status_bar(counts: dict[str, int], title: str = "", source: str = "") -> go.
     return fig
 
 
+def category_bar(items: list[tuple[str, int, str]], title: str = "", source: str = "") -> go.Figure:
+    """Counts by category, one horizontal bar each: ``[(label, count, colour), …]`` in the order given.
+
+    For documents that name statuses in their own words (the signed report: "Đạt, vượt", "Khó hoàn thành").
+    """
+    fig = _figure(title, source, height=max(220, 44 * len(items) + 90))
+    for label, n, colour in items:
+        fig.add_trace(go.Bar(
+            y=[plain(label)], x=[n], orientation="h", name=plain(label),
+            marker=dict(color=colour, line=dict(color=INK, width=1)),
+            text=[fmt_number(n, 0)], textposition="outside", cliponaxis=False,
+            hovertemplate=f"{plain(label)}: %{{x}}<extra></extra>", showlegend=False))
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    fig.update_yaxes(automargin=True)      # long labels ("Chưa đủ số liệu đánh giá") whole, not cut at the edge
+    top = max([n for _, n, _ in items] or [1])
+    fig.update_xaxes(title="Số chỉ tiêu", rangemode="tozero", dtick=max(1, math.ceil(top / 6)))
+    return fig
+
+
 # --- one target ------------------------------------------------------------
 
 

@@ -52,7 +52,14 @@ def target_detail(path=None, plan_id: str | None = None, target_id: str | None =
         "Thời điểm ghi": [fmt_datetime(x) for x in hist["recorded_at"]],
         "Đã rút lại": ["có" if s == "rolled_back" else "" for s in hist["upload_status"]],
     })
+    # a figure newer than the as-of (a commune's return for a quarter the province has not reached)
+    newest = max(series, key=lambda p: p.period.end_date(), default=None)
+    newer = None
+    if newest is not None and newest.period.end_date() > as_of_p.end_date() and newest.period.quarter:
+        newer = {"text": fmt_value(newest.value, ind.unit, ind.decimals), "period": newest.period.label(),
+                 "asof": str(Period(newest.period.year, newest.period.quarter))}
     return {
+        "newer": newer,
         "plan": plan, "target": t, "indicator": ind, "assessment": a, "chart": fig, "as_of": as_of_p,
         "unit": report_unit, "unit_name": unit_label(units.get(report_unit), report_unit),
         "target_text": target_text(shown, ind), "target_short": target_text(shown, ind).split(" (")[0],

@@ -1,6 +1,8 @@
 """Vietnamese formatting of numbers, values and dates.
 
-Thousands are grouped with ``.``, decimals follow ``,``; dates are dd/mm/yyyy.
+Numbers follow the vi-VN locale of the Unicode CLDR, through Babel: thousands
+grouped with ``.``, decimals after ``,``. Dates are dd/mm/yyyy. Counts
+(``fmt_count``) never carry decimals.
 
 >>> fmt_number(1234.5, 1)
 '1.234,5'
@@ -10,6 +12,8 @@ Thousands are grouped with ``.``, decimals follow ``,``; dates are dd/mm/yyyy.
 '7,16%'
 >>> fmt_value(2500, "đảng viên", 0)
 '2.500 đảng viên'
+>>> fmt_count(9000.0), fmt_seconds(21.94)
+('9.000', '21,9 giây')
 >>> parse_number("1.234,5")
 1234.5
 """
@@ -17,10 +21,14 @@ Thousands are grouped with ``.``, decimals follow ``,``; dates are dd/mm/yyyy.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 
+from babel.numbers import format_decimal
+
 DASH = "–"
+LOCALE = "vi_VN"
 
 
 def fmt_number(x: float | int | None, decimals: int | None = 1) -> str:
@@ -30,13 +38,25 @@ def fmt_number(x: float | int | None, decimals: int | None = 1) -> str:
     """
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return DASH
-    if decimals is None:
-        s = f"{x:,.6f}".rstrip("0").rstrip(".")
-    else:
-        s = f"{x:,.{decimals}f}"
+    pattern = "#,##0" + ("." + "#" * 6 if decimals is None else ("." + "0" * decimals if decimals > 0 else ""))
+    with decimal.localcontext() as ctx:
+        ctx.prec = 400          # room for any float (up to 1e308) and its decimals
+        s = format_decimal(x, format=pattern, locale=LOCALE)
     if re.fullmatch(r"-0[.,]?0*", s):  # no "-0,00"
         s = s[1:]
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return s
+
+
+def fmt_count(n: float | int | None) -> str:
+    """A count (units, targets, people, files): never a decimal. ``9000.0`` → ``'9.000'``."""
+    if n is None or (isinstance(n, float) and not math.isfinite(n)):
+        return DASH
+    return fmt_number(round(n), 0)
+
+
+def fmt_seconds(s: float) -> str:
+    """A duration for messages: ``21.94`` → ``'21,9 giây'``."""
+    return f"{fmt_number(s, 1)} giây"
 
 
 def fmt_value(x: float | int | None, unit: str = "", decimals: int = 1) -> str:
@@ -50,6 +70,13 @@ def fmt_value(x: float | int | None, unit: str = "", decimals: int = 1) -> str:
     if unit.startswith("%"):
         return num + unit
     return f"{num} {unit}"
+
+
+def fmt_signed(x: float | None, unit: str = "", decimals: int = 1) -> str:
+    """A change with its sign (the overview's "so với quý trước"): ``+1,2 điểm %``, ``-2,97 điểm %``."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return DASH
+    return ("+" if x > 0 else "") + fmt_value(x, unit, decimals)
 
 
 def fmt_date(d: dt.date | dt.datetime | str | None) -> str:

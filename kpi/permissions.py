@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rollback": frozenset({"secretariat", "admin"}),            # any upload (a reporter: see can_withdraw)
     "edit_milestone": frozenset({"secretariat", "admin"}),
     "edit_targets": frozenset({"secretariat", "admin"}),
+    "write_report": frozenset({"secretariat", "admin"}),        # what people write into a quarter's report
     "read_audit": frozenset({"secretariat", "admin"}),
     "manage_accounts": frozenset({"admin"}),
     "review": frozenset({"secretariat", "admin"}),             # accept, send back, reopen (kpi.approval)
@@ -58,6 +59,7 @@ DENIED = {
     "rollback": "không được rút lại lần nạp này",
     "edit_milestone": "không được xác nhận mốc thời hạn",
     "edit_targets": "không được sửa danh mục chỉ tiêu",
+    "write_report": "không được viết nội dung báo cáo quý",
     "read_audit": "không được xem nhật ký",
     "manage_accounts": "không được quản lý tài khoản",
     "review": "không được xem xét, chấp nhận hay trả lại báo cáo",

@@ -34,7 +34,7 @@ def plans_view(path=None, as_of: str | None = None) -> list[dict]:
                            "Mốc": m.title, "Hạn": fmt_date(m.deadline), "Chịu trách nhiệm": m.responsible,
                            "Nhận định": a.sentence, "Ghi chú": mark.note if mark else "",
                            "Người xác nhận": mark.recorded_by if mark else "", "Căn cứ": m.quote})
-            targets = [{"Mục": t.section, "Mã": t.id, "Chỉ số": cat.indicators[t.indicator].name,
+            targets = [{"Mục": t.section, "Chỉ số": cat.indicators[t.indicator].name,
                         "Loại": KIND_LABELS.get(t.kind, t.kind), "Mục tiêu": target_text(t, cat.indicators[t.indicator]),
                         "Nguyên văn kế hoạch": t.quote, "Cách hiểu": t.choice} for t in plan.targets]
             out.append({"plan": plan, "reference": plan.reference(), "targets": pd.DataFrame(targets),

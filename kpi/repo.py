@@ -139,9 +139,11 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, cat: Catalog, *, actor: Actor) 
             con.execute("INSERT INTO indicator_breaks VALUES (?,?,?)", [ind.code, year, note])
     _sync_catalog_aliases(con, cat)
     for plan in cat.plans.values():
-        con.execute("INSERT INTO plans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        con.execute("INSERT INTO plans (id, title, short_title, doc_number, doc_date, issuer, scope_unit, start_year, "
+                    "end_year, baseline_year, source, note, file, report_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
             plan.id, plan.title, plan.short_title, plan.doc_number, plan.doc_date, plan.issuer,
-            plan.scope_unit, plan.start, plan.end, plan.baseline_year, plan.source, plan.note, plan.file])
+            plan.scope_unit, plan.start, plan.end, plan.baseline_year, plan.source, plan.note, plan.file,
+            list(plan.report_to)])
         for i, t in enumerate(plan.targets):
             b = t.baseline
             bm = t.benchmark or {}
@@ -244,7 +246,8 @@ def catalog_from_db(con: duckdb.DuckDBPyConnection) -> Catalog:
             start=d["start_year"], end=d["end_year"], source=d["source"] or "",
             baseline_year=d["baseline_year"], note=d["note"] or "",
             targets=tuple(targets.get(d["id"], ())), milestones=tuple(milestones.get(d["id"], ())),
-            file=d["file"] or "", obligations=tuple(obligations.get(d["id"], ())))
+            file=d["file"] or "", obligations=tuple(obligations.get(d["id"], ())),
+            report_to=tuple(d.get("report_to") or ()))
     return cat
 
 

@@ -539,9 +539,20 @@ CREATE TABLE plan_versions (         -- append-only: editing a published plan ad
     (8, "milestone deadlines: stated or inferred", """
 ALTER TABLE milestones ADD COLUMN deadline_source VARCHAR DEFAULT 'stated';  -- stated | inferred
 """),
+    (9, "plans: whom reports go to; the texts people write into a quarter's report", """
+ALTER TABLE plans ADD COLUMN report_to VARCHAR[];   -- bodies the plan names as receivers of its reports
+CREATE TABLE report_texts (          -- one row per plan, quarter and section; the newest row wins
+    plan_id VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,          -- 2025Q2
+    section VARCHAR NOT NULL,         -- see kpi/exports/texts.py SECTIONS
+    text VARCHAR NOT NULL,
+    written_by VARCHAR,
+    written_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""),
 ]
 
-SCHEMA_VERSION = max(v for v, _n, _s in MIGRATIONS)
+SCHEMA_VERSION = max(v for v, _, _ in MIGRATIONS)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -58,7 +58,8 @@ def latest_text(a: progress.Assessment, t: Target, ind) -> str:
         return f"{fmt_number(a.latest_value, 2)}%/năm"
     if t.kind == "change":
         x = a.latest_value
-        return f"{'giảm' if x < 0 else 'tăng'} {fmt_number(abs(x), 2)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
+        d = 2 if ind.is_percent else max(ind.decimals, 1)
+        return f"{'giảm' if x < 0 else 'tăng'} {fmt_number(abs(x), d)} {a.pace_unit.replace('/năm', '') or ind.unit}/năm"
     return fmt_value(a.latest_value, ind.unit, ind.decimals)
 
 

@@ -72,8 +72,10 @@ def cold_start_guard() -> None:
 def init_filter(name: str, options: list, default):
     """Seed a filter widget's state from the URL once; the widget then owns it."""
     key = FILTER_PARAMS[name]
-    if key not in st.session_state or st.session_state[key] not in options:
-        wanted = st.query_params.get(name)
+    wanted = st.query_params.get(name)
+    # a link (st.page_link, a shared URL) changed the URL since this session last wrote it: the link wins
+    followed = wanted is not None and wanted in options and wanted != st.session_state.get("_url_written", {}).get(name)
+    if key not in st.session_state or st.session_state[key] not in options or followed:
         st.session_state[key] = wanted if wanted in options else default
     return key
 
@@ -88,6 +90,7 @@ def sync_query_params(keep: tuple = ()) -> None:
     for k, v in params.items():
         if st.query_params.get(k) != str(v):
             st.query_params[k] = str(v)
+    st.session_state["_url_written"] = {k: str(v) for k, v in params.items()}
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -127,10 +130,12 @@ def shared_filters(page=None) -> dict | None:
         key = init_filter("plan", list(plans), opts["default_plan"])
         plan_id = st.selectbox("Kế hoạch", list(plans), key=key, format_func=lambda p: plans[p]["label"])
         p = plans[plan_id]
-        key = init_filter("asof", p["as_of"], p["default_as_of"])
-        st.selectbox("Số liệu đến", p["as_of"], key=key, format_func=lambda q: Period.parse(q).as_of_label())
         key = init_filter("unit", list(p["units"]), next(iter(p["units"])))
-        st.selectbox("Đơn vị", list(p["units"]), key=key, format_func=lambda c: f"{p['units'][c]} ({c})")
+        unit = st.selectbox("Đơn vị", list(p["units"]), key=key, format_func=lambda c: p["units"][c])
+        # the unit's own quarters: a commune that sent a quarter the province has not reached sees it
+        quarters = p.get("as_of_by_unit", {}).get(unit, p["as_of"])
+        key = init_filter("asof", quarters, p["default_as_of"])
+        st.selectbox("Số liệu đến", quarters, key=key, format_func=lambda q: Period.parse(q).as_of_label())
         st.caption("Đường dẫn trên thanh địa chỉ giữ nguyên bộ lọc: gửi cho người khác để xem cùng nội dung.")
     sync_query_params(PAGE_PARAMS.get(getattr(page, "url_path", ""), ()))
     return filters()
@@ -156,22 +161,106 @@ def badge(status: str, small: bool = False) -> str:
 
 
 def status_cards(cards: list[dict]) -> None:
-    """Counts by status as cards in the status colours, symbol and label in each."""
-    cols = st.columns(len(cards) or 1)
-    for col, c in zip(cols, cards):
-        with col:
-            st.markdown(
-                f"<div style='background:{c['color']};color:{c.get('text_color', '#000')};"
-                f"border:1px solid #1F2933;border-radius:8px;padding:10px 12px;min-height:92px'>"
-                f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
-                f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
-                unsafe_allow_html=True)
+    """Counts by status as cards in the status colours, symbol and label in each (not clickable)."""
+    with st.container(key="cards_static"):
+        cols = st.columns(len(cards) or 1)
+        for col, c in zip(cols, cards):
+            with col:
+                st.markdown(
+                    f"<div style='background:{c['color']};color:{c.get('text_color', '#000')};"
+                    f"border:1px solid #1F2933;border-radius:8px;padding:10px 12px;min-height:92px'>"
+                    f"<div style='font-size:0.9rem'>{c['symbol']} {html.escape(c['label'])}</div>"
+                    f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{c['count']}</div></div>",
+                    unsafe_allow_html=True)
+
+
+def status_filter_cards(cards: list[dict], key: str) -> str | None:
+    """Counts by status as cards that filter: a click shows only that status, a second click shows all.
+
+    Returns the status chosen (``st.session_state[key]``), or None for all. Each card is a button
+    styled by its key (``st-key-…``) in the status colour; the chosen one has a thick outline.
+    """
+    chosen = st.session_state.get(key)
+
+    def pick(status):
+        st.session_state[key] = None if st.session_state.get(key) == status else status
+
+    css = []
+    with st.container(key=f"{key}_cards"):
+        cols = st.columns(len(cards) or 1)
+        for col, c in zip(cols, cards):
+            bkey = f"{key}_{c['status']}"
+            css.append(f".st-key-{bkey} button, .st-key-{bkey} button:hover, .st-key-{bkey} button:focus {{"
+                       f" background:{c['color']} !important; color:{c.get('text_color', '#000')} !important;"
+                       f" border:{'4px solid #000' if chosen == c['status'] else '1px solid #1F2933'} !important; }}")
+            with col:
+                st.button(f"{c['symbol']} {c['label']}  \n**{c['count']}**", key=bkey, on_click=pick,
+                          args=(c["status"],), width="stretch", disabled=not c["count"],
+                          help=("Bấm lần nữa để xem tất cả" if chosen == c["status"] else
+                                f"Chỉ xem các chỉ tiêu {c['label'].lower()}"))
+    st.html("<style>" + "\n".join(css) + "</style>")
+    return chosen
+
+
+# Layout rules for every page: status cards as tiles (two per row on a phone), lists that stack on a
+# phone, the chart toolbar out of the way on a touch screen.
+PAGE_CSS = """<style>
+div[class*="st-key-"][class*="_cards"] button { min-height: 84px; border-radius: 8px; text-align: left;
+  justify-content: flex-start; align-items: flex-start; }
+div[class*="st-key-"][class*="_cards"] button p { font-size: 0.9rem; line-height: 1.25; text-align: left; }
+div[class*="st-key-"][class*="_cards"] button > div { width: 100%; justify-content: flex-start; }
+div[class*="st-key-"][class*="_cards"] button * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+div[class*="st-key-"][class*="_cards"] button:disabled { opacity: 0.55; }
+div[class*="st-key-"][class*="_cards"] button strong { font-size: 1.9rem; display: inline-block; margin-top: 2px; }
+.tl-lbl { display: none; color: #52606D; font-size: 0.8rem; }
+.st-key-units_narrow { display: none; }
+div[class*="st-key-trow_"] { border-bottom: 1px solid #E4E7EB; padding: 2px 0; }
+div[class*="st-key-trow_"] p { margin-bottom: 0; }
+div[class*="st-key-trow_"] a, div[class*="st-key-trow_"] a * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+div[class*="st-key-trow_"] a p { font-weight: 600; color: #0B5CAD; }
+.tl-val { font-size: 0.95rem; }
+@media (max-width: 640px) {
+  div[class*="_cards"] [data-testid="stHorizontalBlock"] { flex-direction: row !important; flex-wrap: wrap !important;
+    gap: 0.5rem !important; }
+  div[class*="_cards"] [data-testid="stColumn"] { flex: 1 1 calc(50% - 0.5rem) !important;
+    min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important; }
+  div[class*="st-key-trow_"] [data-testid="stHorizontalBlock"] { gap: 0 !important; }
+  div[class*="st-key-trow_"] { border: 1px solid #E4E7EB; border-radius: 8px; padding: 6px 10px; margin-bottom: 6px; }
+  .tl-lbl { display: inline; }
+  .tl-head, div[class*="st-key-thead_"] { display: none !important; }
+  .modebar-container { display: none !important; }
+  .st-key-units_wide { display: none !important; }
+  .st-key-units_narrow { display: block !important; }
+}
+</style>"""
+
+
+def page_css() -> None:
+    st.html(PAGE_CSS)
+
+
+def uploader_in_vietnamese(limit_mb: int, types: str) -> None:
+    """The file uploader's own English ("Drag and drop…", "200MB per file", "Browse files") in Vietnamese.
+
+    Streamlit has no setting for those words: CSS hides them and writes ours (same size limit as the loaders).
+    """
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: "Kéo thả tệp vào đây — tối đa {limit_mb} MB — {types}"; font-size: 0.9rem; }}
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileUploaderFile"] button) {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileUploaderFile"] button)::after {{
+  content: "Chọn tệp"; font-size: 0.9rem; white-space: nowrap; }}
+</style>""")
 
 
 def plotly(fig, key: str | None = None) -> None:
     """A Plotly chart with its toolbar (the download button) always there."""
     st.plotly_chart(fig, key=key, config={
-        "displaylogo": False, "displayModeBar": True,
+        "displaylogo": False, "displayModeBar": "hover",     # out of the way until the pointer is on the chart
         "toImageButtonOptions": {"format": "png", "scale": 2, "filename": key or "bieu-do"},
     })
 

@@ -31,9 +31,15 @@ c1.metric(f"Thực hiện ({a.latest_period.label()})" if a.latest_period else "
 c2.metric("Mục tiêu", d["target_short"], help=ui.text(d["target_text"]))
 c3.metric("Tiến độ so với yêu cầu (R)", fmt_number(a.ratio, 2) if a.ratio is not None else "–",
           help="Tiến độ thực tế chia tiến độ cần thiết từ năm gốc (≥ 0,95: đúng tiến độ). Xem docs/method.md.")
+pace_decimals = 2 if a.pace_unit.startswith(("%", "điểm")) else min(ind.decimals, 2)   # counts: no decimals
 c4.metric(f"Cần đạt mỗi năm còn lại ({a.pace_unit})" if a.pace_unit else "Cần đạt mỗi năm còn lại",
-          fmt_number(a.pace_needed, 2) if a.pace_needed is not None else "–")
+          fmt_number(a.pace_needed, pace_decimals) if a.pace_needed is not None else "–")
 
+if d["newer"]:
+    n = d["newer"]
+    st.warning(f"{ui.text(d['unit_name'])} đã có số liệu mới hơn: {ui.text(n['text'])} ({ui.text(n['period'])}).")
+    st.page_link("pages/chi_tieu.py", label=f"Xem đến {n['period'].replace('Lũy kế', 'lũy kế')}",
+                 icon=":material/update:", query_params={**ui.url_filters(), "asof": n["asof"], "target": target_id})
 st.info(ui.text(a.sentence))
 for note in a.notes:
     st.caption(f"Ghi chú: {ui.text(note)}")

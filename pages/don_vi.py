@@ -4,6 +4,7 @@ import streamlit as st
 
 from kpi import comparison, ui
 from kpi.units import LAST_OLD_DAY
+from kpi.fmt import fmt_number
 
 ui.cold_start_guard()
 f = ui.filters()
@@ -30,9 +31,15 @@ st.caption(f"{ui.text(data['plan'].short_title)} · số liệu đến {data['as
 if not data["ranking"]:
     st.info("Chưa có số liệu của các đơn vị trực thuộc cho kế hoạch này.")
 else:
-    ui.plotly(data["ranking_chart"], key="units_ranking")
-    if data["heatmap"] is not None:
-        ui.plotly(data["heatmap"], key="units_heatmap")
+    with st.container(key="units_wide"):            # a wide screen: the ranking chart and the heatmap
+        ui.plotly(data["ranking_chart"], key="units_ranking")
+        if data["heatmap"] is not None:
+            ui.plotly(data["heatmap"], key="units_heatmap")
+    with st.container(key="units_narrow"):          # a phone: the same ranking as a list, read top to bottom
+        st.markdown("**Xếp hạng đơn vị** (tỷ lệ chỉ tiêu đạt hoặc đúng tiến độ)")
+        ranked = sorted(data["ranking"], key=lambda r: (-r["share"], r["name"]))
+        st.markdown("\n".join(f"{i}. **{ui.text(r['name'])}** — {fmt_number(100 * r['share'], 0)}% "
+                               f"({r['good']}/{r['total']} chỉ tiêu)" for i, r in enumerate(ranked, start=1)))
 
 st.subheader("Nộp báo cáo quý")
 rep = data["reporting"]

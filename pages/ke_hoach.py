@@ -18,7 +18,7 @@ for tab, p in zip(tabs, views):
     with tab:
         st.markdown(f"**{ui.text(plan.title)}**")
         st.caption(f"{ui.text(p['reference'])} · Phạm vi: {ui.text(p['scope_name'])} · "
-                   f"Giai đoạn {plan.start}–{plan.end} · Nguồn văn bản: {ui.text(plan.source)}")
+                   f"Giai đoạn {plan.start}–{plan.end}")
         if plan.note:
             st.caption(f"Ghi chú: {ui.text(plan.note)}")
         if not p["targets"].empty:

@@ -23,7 +23,7 @@ if not choices["units"]:
 st.subheader("1. Chọn đơn vị và quý, tải biểu mẫu")
 c1, c2 = st.columns(2)
 unit = c1.selectbox("Đơn vị báo cáo", list(choices["units"]), key="up_unit",
-                    format_func=lambda c: f"{choices['units'][c]} ({c})")
+                    format_func=lambda c: choices["units"][c])
 period = c2.selectbox("Quý", choices["quarters"], key="up_period", format_func=lambda q: Period.parse(q).label())
 try:
     data, name = ui.load(intake.template_bytes, plan_id=f["plan"], unit=unit, period=period)  # cached: 0,3 s a build
@@ -36,7 +36,10 @@ st.subheader("2. Gửi tệp đã điền")
 st.caption(f"Người nạp: {ui.text(actor.display())} — {ui.text(actor.role_label)}"
            + (f" của {ui.text(', '.join(sorted(actor.units)))}: chỉ nạp được số liệu của các đơn vị này."
               if actor.role == "reporter" else "."))
-upload = st.file_uploader("Tệp báo cáo (.xlsx) hoặc bảng dài (.csv, .xlsx)", type=["xlsx", "csv"], key="up_file")
+LIMIT_MB = intake.MAX_FILE_BYTES // (1024 * 1024)
+ui.uploader_in_vietnamese(LIMIT_MB, ".xlsx, .csv")
+upload = st.file_uploader("Tệp báo cáo (.xlsx) hoặc bảng dài (.csv, .xlsx)", type=["xlsx", "csv"], key="up_file",
+                          max_upload_size=LIMIT_MB)
 if upload is not None:
     content = upload.getvalue()
     key = (upload.name, len(content), unit, period, f["plan"])
@@ -46,7 +49,7 @@ if upload is not None:
                                                                actor=actor, dry_run=True)
         except (NotFound, ValueError) as e:
             st.session_state["_up_check"] = {"ok": False, "lines": [str(e)], "issues": None, "changes": None,
-                                             "summary": None, "duplicate_of": None, "upload_id": None}
+                                             "summary": None, "duplicate_of": None, "upload_id": None, "blocking": 1}
         st.session_state["_up_checked_key"] = key
         st.session_state.pop("_up_result", None)
     check = st.session_state["_up_check"]
@@ -58,10 +61,27 @@ if upload is not None:
                                            ("Thay đổi", s["changed"]), ("Không đổi", s["unchanged"]),
                                            ("Lỗi", len(s["errors"])), ("Cảnh báo", len(s["warnings"]))]):
             col.metric(label, value)
-    for line in check["lines"][1:2]:
-        st.markdown(ui.text(line))
-    if check["issues"] is not None and not check["issues"].empty:
-        st.dataframe(check["issues"], hide_index=True, width="stretch", key="up_issues")
+    if check["duplicate_of"] is not None:
+        st.info(f"Tệp này đã được nạp (lần nạp số {check['duplicate_of']}); không cần gửi lại.")
+    elif not check["ok"]:
+        if check.get("blocking"):
+            st.error("Tệp chưa thể ghi: " + ("lỗi đầu tiên dưới đây làm hỏng cả tệp (biểu của đơn vị, quý hoặc kế "
+                                              "hoạch khác). Sửa lỗi đó trước." if check["issues"] is not None else
+                                              ui.text(" ".join(check["lines"]))))
+        else:
+            st.error("Tệp có lỗi nên chưa thể ghi. Sửa các ô nêu dưới đây rồi gửi lại.")
+    else:
+        for line in check["lines"][1:2]:
+            st.markdown(ui.text(line))
+    issues = check["issues"]
+    if issues is not None and not issues.empty:
+        # every message in full, wrapped: what blocks the file first (etl.intake.sorted_issues)
+        shown = issues.head(50)
+        st.markdown("\n".join(f"- **{ui.text(r['Mức'])}** tại {ui.text(r['Vị trí'])}: {ui.text(r['Nội dung'])}"
+                               for r in shown.to_dict("records")))
+        if len(issues) > len(shown):
+            with st.expander(f"Xem cả {len(issues)} lỗi và cảnh báo"):
+                st.table(issues)
     if check.get("names"):   # names not the catalogue's: the clerk confirms or picks, and they are remembered
         with st.expander("Tên chỉ tiêu khác danh mục: xác nhận hoặc chọn chỉ tiêu", expanded=True):
             st.caption("Chọn đúng chỉ tiêu cho từng tên rồi bấm Ghi nhớ: lần sau tệp cùng tên được nhận ngay.")
@@ -81,26 +101,29 @@ if upload is not None:
                     st.error(ui.text(str(e)))
     if st.session_state.pop("_up_names_saved", None):
         st.success("Đã ghi nhớ tên chỉ tiêu; tệp đã được kiểm tra lại.")
-    if check["changes"] is not None and not check["changes"].empty:
+    # the changes only matter once the file can be written: a form of another unit "changes" every value
+    if check["ok"] and check["changes"] is not None and not check["changes"].empty:
         st.markdown("Giá trị thay đổi (cũ → mới):")
         st.dataframe(check["changes"], hide_index=True, width="stretch", key="up_changes")
-    if check["duplicate_of"] is not None:
-        st.info(f"Tệp này đã được nạp (lần nạp số {check['duplicate_of']}); không cần gửi lại.")
-    elif not check["ok"]:
-        st.error("Tệp có lỗi nên chưa thể ghi. Sửa các ô nêu trên rồi gửi lại.")
-    elif "_up_result" not in st.session_state:
+    if check["ok"] and check["duplicate_of"] is None and "_up_result" not in st.session_state:
         if st.button("Xác nhận ghi vào cơ sở dữ liệu", type="primary", key="up_confirm"):
             try:
                 st.session_state["_up_result"] = intake.check_upload(None, upload.name, content, f["plan"], unit,
                                                                     period, actor=actor, dry_run=False)
             except StoreBusy as e:   # the file held too long, or the same figures written by others meanwhile
                 st.session_state["_up_result"] = {"ok": False, "upload_id": None, "lines": [str(e)]}
+            else:
+                st.session_state["_up_sent"] = (f["plan"], unit, period)
             ui.clear_cache()
             st.rerun()
     result = st.session_state.get("_up_result")
     if result:
         if result["ok"] and result["upload_id"] is not None:
             st.success(f"Đã ghi: lần nạp số {result['upload_id']}. " + ui.text(" ".join(result["lines"][1:2])))
+            plan_id, sent_unit, sent_period = st.session_state["_up_sent"]
+            st.page_link("pages/tong_quan.py", icon=":material/visibility:",
+                         label=f"Xem số liệu vừa gửi: {choices['units'][sent_unit]}, {Period.parse(sent_period).label()}",
+                         query_params={"plan": plan_id, "unit": sent_unit, "asof": sent_period})
         else:
             st.error(ui.text(" ".join(result["lines"])))
 

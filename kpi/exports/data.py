@@ -9,6 +9,7 @@ Charts are built on demand by ``chart(data, key)`` with the builders of
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from pathlib import Path
 
@@ -43,6 +44,17 @@ class TargetRow:
     target: Target
     indicator: Indicator
     assessment: Assessment
+    twin: bool = False      # another target of the plan follows the same indicator
+
+    @property
+    def name(self) -> str:
+        """The indicator's name, told apart from a twin's: ``Tỷ lệ hộ nghèo, mức thay đổi bình quân mỗi năm``."""
+        if not self.twin:
+            return self.indicator.name
+        t = self.target
+        what = {"change": "mức thay đổi bình quân mỗi năm", "avg_growth": "tốc độ tăng bình quân",
+                "yearly": "mỗi năm", "sum": f"tổng {t.start}–{t.end}"}.get(t.kind, f"đến năm {t.end}")
+        return f"{self.indicator.name}, {what}"
 
     @property
     def status(self) -> str:
@@ -220,7 +232,9 @@ def report_data(db, plan_id: str, period: str | Period, unit: str | None = None)
     if not mine.empty:
         by_ind = {code: series_points(g) for code, g in mine.groupby("indicator")}
     # a unit's row shows the target it is judged against (kpi.assess.unit_target), not the province's
-    rows = [TargetRow(getattr(report.unit_targets.get(t.id), "target", None) or t, cat.indicators[t.indicator], a)
+    seen = collections.Counter(t.indicator for t in plan.targets)
+    rows = [TargetRow(getattr(report.unit_targets.get(t.id), "target", None) or t, cat.indicators[t.indicator], a,
+                      twin=seen[t.indicator] > 1)
             for t, a in zip(plan.targets, report.targets)]
     by_mid = {m.id: m for m in plan.milestones}
     milestones = [MilestoneRow(by_mid[ma.milestone_id], ma) for ma in report.milestones]
@@ -257,10 +271,18 @@ def units_view(data: ReportData) -> dict:
     return data.units_view
 
 
-def report_charts(data: ReportData) -> list[str]:
-    """The charts the Word report carries: counts by status, then one per target needing attention."""
+# The targets whose charts the report carries: missed, or hard to reach (off track, going backwards).
+HARD = ("missed", "regressing", "off_track")
+
+
+def report_charts(data: ReportData, brief: bool = False) -> list[str]:
+    """The charts the Word report carries: the counts, then each target missed or hard to reach, worst first.
+
+    The brief carries at most four: the counts and the three worst targets.
+    """
     keys = ["status"] if data.plan.targets else []
-    return keys + [f"target:{r.target.id}" for r in data.attention]
+    keys += [f"target:{r.target.id}" for r in data.attention if r.status in HARD]
+    return keys[:4] if brief else keys
 
 
 def chart_choices(data: ReportData) -> dict[str, str]:

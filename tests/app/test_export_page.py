@@ -88,16 +88,17 @@ def test_build_and_download(at, demo_copy):
     bar = at.get("progress")[0].proto
     assert bar.value == 100 and bar.text == "Xong"
     assert [b.proto.label for b in at.get("download_button")] == [
-        "Báo cáo quý (.docx)", "Bảng chỉ tiêu (.xlsx)", "Biểu đồ PNG + SVG (.zip)"]
+        "Báo cáo quý (.docx)", "Tóm tắt cho lãnh đạo (.docx)", "Bảng chỉ tiêu (.xlsx)", "Biểu đồ PNG + SVG (.zip)"]
     assert "Đã tạo: báo cáo Word" in at.success[0].value
     bundle = at.session_state["export_bundle"]["bundle"]
-    assert bundle.names == {"docx": "bao-cao_bentre_2024_2025_2025Q2.docx",
+    assert bundle.names == {"docx": "bao-cao_bentre_2024_2025_2025Q2.docx", "brief": "tom-tat_bentre_2024_2025_2025Q2.docx",
                             "xlsx": "bang-chi-tieu_bentre_2024_2025_2025Q2.xlsx",
                             "zip": "bieu-do_bentre_2024_2025_2025Q2.zip"}
     doc = Document(io.BytesIO(bundle.docx))
     assert doc.tables[0].rows[0].cells[0].paragraphs[0].text == "TỈNH ỦY BẾN TRE"
     assert doc.tables[0].rows[1].cells[0].text == "Số 7/BC-VPTU"
-    assert len(doc.inline_shapes) == 1 + len(data.attention)
+    assert len(doc.inline_shapes) == len(exports.report_charts(data))
+    assert len(Document(io.BytesIO(bundle.brief)).inline_shapes) == len(exports.report_charts(data, brief=True))
     assert load_workbook(io.BytesIO(bundle.xlsx))["Chỉ tiêu"].max_row >= 30
     with zipfile.ZipFile(io.BytesIO(bundle.zip)) as z:
         stem = f"02_chi-tieu_{data.attention[0].target.id}"
@@ -120,4 +121,18 @@ def test_plan_without_targets(at):
     assert not at.exception, [e.value for e in at.exception]
     bundle = at.session_state["export_bundle"]["bundle"]
     assert bundle.files == [] and Document(io.BytesIO(bundle.docx)).paragraphs
-    assert [b.proto.disabled for b in at.get("download_button")] == [False, False, True]
+    assert [b.proto.disabled for b in at.get("download_button")] == [False, False, False, True]
+
+
+def test_the_secretariat_writes_the_causes_and_the_report_carries_them(at, demo_copy):
+    plan, q = "dienbien_2021_2025", "2025Q3"
+    at.text_area(key=f"export_text_causes_{plan}_{q}").input("Mưa lũ kéo dài làm chậm tiến độ.").run()
+    at.button(key="export_texts_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from kpi.exports.texts import load_texts
+    assert load_texts(demo_copy, plan, q).causes == "Mưa lũ kéo dài làm chậm tiến độ."
+    at.multiselect[0].set_value([]).run()
+    at.button(key="export_build").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    doc = Document(io.BytesIO(at.session_state["export_bundle"]["bundle"].docx))
+    assert "Mưa lũ kéo dài làm chậm tiến độ." in [p.text for p in doc.paragraphs]

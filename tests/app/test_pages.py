@@ -33,17 +33,36 @@ def _frames(at):
     return [d.value for d in at.dataframe]
 
 
+def _target_links(at) -> list:
+    """The overview's list: one link per target (its full name, opening the target page)."""
+    return [e for e in at.get("page_link") if "target" in (e.proto.query_string or "")]
+
+
 def test_overview(at):
     assert [t.value for t in at.title] == ["Tổng quan"]
     assert {s.label for s in at.sidebar.selectbox} == {"Kế hoạch", "Số liệu đến", "Đơn vị"}
     text = _texts(at)
     assert "Số 383/KH-UBND ngày 09/02/2021" in text and "Số liệu đến Quý III/2025" in text
+    cards = {b.key: b.label for b in at.button if (b.key or "").startswith("ov_status_")}
     for card in ("Đã đạt", "Đúng tiến độ", "Cần đẩy nhanh", "Chậm tiến độ", "Chưa có số liệu"):
-        assert card in text
+        assert any(card in label for label in cards.values())
     assert {"Kinh tế", "Xã hội", "Hạ tầng - Môi trường", "Xây dựng Đảng"} <= {h.value for h in at.subheader}
-    tables = _frames(at)
-    assert sum(len(df) for df in tables[1:]) == 77  # every target once, after the "Cần chú ý" list
+    links = _target_links(at)
+    assert len(links) == 77                                     # every target once, its whole name
+    assert max(len(link.proto.label) for link in links) > 60
+    assert "Số liệu: lũy kế 9 tháng năm 2025" in text           # the period said once, not on every row
     assert at.query_params["plan"] == "dienbien_2021_2025"
+
+
+def test_a_status_card_filters_the_list(at):
+    label = next(b.label for b in at.button if b.key == "ov_status_at_risk")
+    n = int(label.split("**")[1])
+    at.button(key="ov_status_at_risk").click().run()
+    assert not at.exception
+    assert len(_target_links(at)) == n > 0
+    assert any(h.value == f"Cần đẩy nhanh ({n})" for h in at.subheader)
+    at.button(key="ov_status_at_risk").click().run()            # a second click: everything again
+    assert len(_target_links(at)) == 77
 
 
 def test_overview_filter_changes_what_is_shown(at):
@@ -56,7 +75,7 @@ def test_overview_filter_changes_what_is_shown(at):
     _sidebar_select(at, "Kế hoạch").set_value("bentre_2024_2025").run()
     assert not at.exception
     assert "Đồng Khởi mới" in _texts(at)
-    assert sum(len(df) for df in _frames(at)[1:]) == 29
+    assert len(_target_links(at)) == 29
 
 
 def test_filters_come_from_the_url(demo_copy):

@@ -4,6 +4,8 @@ Signed in as the secretariat's demo account (``vanphong``), who may send any uni
 tests/app/test_auth_pages.py has the reporters.
 """
 
+import html
+
 import pytest
 
 from etl import intake
@@ -36,6 +38,11 @@ def _frame(at, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _issues(at) -> list[str]:
+    """The errors and warnings as the page lists them, one line each, in full."""
+    return [html.unescape(line[2:]) for m in at.markdown for line in m.value.split("\n") if line.startswith("- **")]
+
+
 def _metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
 
@@ -43,7 +50,7 @@ def _metrics(at) -> dict:
 def test_page_has_its_widgets(at):
     assert at.title[0].value == "Nhập số liệu"
     assert at.selectbox(key="up_unit").value == "11"
-    assert "099" in at.selectbox(key="up_unit").options or any("099" in o for o in at.selectbox(key="up_unit").options)
+    assert "Huyện Tuần Giáo (đến 30/06/2025)" in at.selectbox(key="up_unit").options   # names, not codes
     assert at.get("download_button")
     assert [h.value for h in at.subheader] == ["1. Chọn đơn vị và quý, tải biểu mẫu", "2. Gửi tệp đã điền",
                                                "3. Lịch sử nạp số liệu"]
@@ -89,8 +96,8 @@ def test_a_file_with_errors_cannot_be_confirmed(at, tmp_path):
     at.file_uploader(key="up_file").set_value(("bad.xlsx", data, XLSX)).run()
     assert not at.exception
     assert _metrics(at)["Lỗi"] == "1"
-    issues = _frame(at, "Vị trí")
-    assert issues.iloc[0]["Vị trí"].startswith("'Biểu 01'!F") and "không phải là số" in issues.iloc[0]["Nội dung"]
+    [issue] = _issues(at)
+    assert issue.startswith("**Lỗi** tại 'Biểu 01'!F") and "không phải là số" in issue
     assert not [b for b in at.button if b.key == "up_confirm"]
     assert any("chưa thể ghi" in e.value for e in at.error)
 
@@ -101,8 +108,23 @@ def test_wrong_quarter_in_the_file_is_an_error(at, tmp_path):
     data = _filled(tmp_path, {"new_jobs": {"quarter": 5}}, period="2025Q2")
     at.file_uploader(key="up_file").set_value(("q2.xlsx", data, XLSX)).run()
     assert not at.exception
-    issues = _frame(at, "Vị trí")
-    assert any("Quý II/2025" in x and "Quý I/2025" in x for x in issues["Nội dung"])
+    issues = _issues(at)
+    # what blocks the whole file comes first, in full, and no "changes" are shown while it cannot be written
+    assert issues[0].startswith("**Lỗi chặn cả tệp**") and "Quý II/2025" in issues[0] and "Quý I/2025" in issues[0]
+    assert not any("Mới" in d.value.columns and "Cũ" in d.value.columns for d in at.dataframe)
+    assert any("lỗi đầu tiên dưới đây làm hỏng cả tệp" in e.value for e in at.error)
+
+
+def test_form_of_another_unit_shows_that_error_first(at, tmp_path):
+    at.selectbox(key="up_unit").set_value("099").run()
+    at.selectbox(key="up_period").set_value("2025Q2").run()
+    data = _filled(tmp_path, {"new_jobs": {"quarter": 5, "ytd": 9}}, unit="094")
+    at.file_uploader(key="up_file").set_value(("tp.xlsx", data, XLSX)).run()
+    assert not at.exception
+    issues = _issues(at)
+    assert issues[0].startswith("**Lỗi chặn cả tệp**") and "đơn vị ghi trong biểu là" in issues[0]
+    assert not any("Cũ" in d.value.columns for d in at.dataframe)
+    assert not [b for b in at.button if b.key == "up_confirm"]
 
 
 def test_names_of_a_foreign_form_are_confirmed_and_remembered(at):
@@ -134,8 +156,7 @@ def test_an_empty_return_offers_no_confirm(at, tmp_path):
     data = _filled(tmp_path, {})
     at.file_uploader(key="up_file").set_value(("trong.xlsx", data, XLSX)).run()
     assert not at.exception, [e.value for e in at.exception]
-    issues = _frame(at, "Nội dung")
-    assert any("chưa điền số liệu nào" in t for t in issues["Nội dung"])
+    assert any("chưa điền số liệu nào" in t for t in _issues(at))
     assert not [b for b in at.button if b.key == "up_confirm"]
     assert any("Tệp có lỗi" in e.value for e in at.error)
 

@@ -56,14 +56,53 @@ def test_report_writes_word_excel_and_charts(demo_copy, tmp_path, capsys, render
     doc = Document(str(out))
     assert doc.tables[0].rows[1].cells[0].text == "Số 12/BC-VPTU"
     assert doc.tables[0].rows[1].cells[1].text == "Bến Tre, ngày 10 tháng 7 năm 2025"
-    assert len(doc.inline_shapes) == 14        # status chart + 13 targets needing attention (11 before issue 10)
+    n = len(exports.report_charts(exports.report_data(demo_copy, "bentre_2024_2025", "2025Q2")))
+    assert n >= 2 and len(doc.inline_shapes) == n          # the counts, then each target hard to reach or missed
     assert load_workbook(tmp_path / "bang.xlsx")["Chỉ tiêu"].max_row >= 30
     files = sorted(p.name for p in (tmp_path / "img").iterdir())
-    assert len(files) == 28 and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
-    assert "[########################] 30/30 Xong" in err           # the progress bar on stderr: 28 images, Word, Excel
+    assert len(files) == 2 * n and files[0] == "01_trang-thai.png" and files[1] == "01_trang-thai.svg"
+    assert f"[########################] {2 * n + 3}/{2 * n + 3} Xong" in err   # PNG and SVG of each, Word, brief, Excel
     [(who, via, obj, after)] = exports_logged(demo_copy)                   # in the audit log
     assert (who, via, obj) == ("@local", "cli", "bentre_2024_2025 2025Q2")
     assert json.loads(after)["files"] == [str(out), str(tmp_path / "bang.xlsx"), str(tmp_path / "img")]
+
+
+def test_brief_texts_and_signer(demo_copy, tmp_path, capsys, renderer):
+    causes = tmp_path / "nguyen-nhan.txt"
+    causes.write_text("Mưa lũ kéo dài.\n", encoding="utf-8")
+    out = tmp_path / "bc.docx"
+    code, stdout, err = run(capsys, "--db", str(demo_copy), "report", "--plan", "dienbien_2021_2025", "--period",
+                            "2025Q2", "-o", str(out), "--text", f"causes={causes}", "--signer", "Lò Văn B",
+                            "--deputy", "Phó Giám đốc", "--user", "vanphong")
+    assert code == 0, err
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Mưa lũ kéo dài." in text and "[Nguyên nhân" not in text
+    sign = [p.text for p in doc.tables[-2].rows[0].cells[1].paragraphs if p.text]
+    assert sign == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lò Văn B"]
+    # the text is kept for the plan and quarter; the signer given on the command line is not
+    code, stdout, err = run(capsys, "--db", str(demo_copy), "report", "--plan", "dienbien_2021_2025", "--period",
+                            "2025Q2", "--brief", "-o", str(tmp_path / "tt.docx"))
+    assert code == 0 and stdout.startswith(f"Đã ghi bản tóm tắt {tmp_path / 'tt.docx'}")
+    assert "4 biểu đồ" in stdout and "," in stdout.split("(")[-1]          # "(8,1 giây)": a decimal comma
+    brief = Document(str(tmp_path / "tt.docx"))
+    assert len(brief.inline_shapes) == 4 and not any(p.text == "Phụ lục" for p in brief.paragraphs)
+    from kpi.exports.texts import load_texts
+    stored = load_texts(demo_copy, "dienbien_2021_2025", "2025Q2")
+    assert stored.causes == "Mưa lũ kéo dài." and stored.signer_name == ""
+    # a reporter may not write the report's texts
+    code, _, err = run(capsys, "--db", str(demo_copy), "report", "--plan", "dienbien_2021_2025", "--period",
+                       "2025Q2", "-o", str(tmp_path / "x.docx"), "--text", f"causes={causes}", "--user", "tuangiao")
+    assert code == 1 and err.startswith("Lỗi: ") and not (tmp_path / "x.docx").exists()
+
+
+@pytest.mark.parametrize("item, message", [("nguyen_nhan=a.txt", "--text phải có dạng MỤC=TỆP"),
+                                           ("causes=khong-co.txt", "Không đọc được tệp 'khong-co.txt'")])
+def test_bad_text_argument_exits_2(demo_copy, tmp_path, capsys, monkeypatch, item, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "--db", str(demo_copy), "report", "--plan", "dienbien_2021_2025", "--period",
+                       "2025Q2", "--text", item)
+    assert code == 2 and message in err and not list(tmp_path.glob("*.docx"))
 
 
 def test_report_by_a_named_account(demo_copy, tmp_path, capsys, renderer):
@@ -84,7 +123,7 @@ def test_report_json(demo_copy, tmp_path, capsys, renderer):
     summary = json.loads(stdout)
     assert summary["file"] == str(out) and summary["targets"] == 0 and summary["charts"] == 0
     due = exports.report_data(demo_copy, "laichau_daihoi_thidua_2025", "2025Q2").milestones_due()
-    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"charts", "docx", "xlsx", "total"}
+    assert summary["milestones_due"] == len(due) > 0 and set(summary["seconds"]) == {"charts", "docx", "brief", "xlsx", "total"}
     assert Document(io.BytesIO(out.read_bytes())).paragraphs
 
 
@@ -93,6 +132,9 @@ def test_default_file_name(demo_copy, tmp_path, capsys, monkeypatch, renderer):
     code, _, _ = run(capsys, "--db", str(demo_copy), "report", "--plan", "laichau_daihoi_thidua_2025",
                      "--period", "2025Q1")
     assert (tmp_path / "bao-cao_laichau_daihoi_thidua_2025_2025Q1.docx").is_file() and code == 0
+    code, _, _ = run(capsys, "--db", str(demo_copy), "report", "--plan", "laichau_daihoi_thidua_2025",
+                     "--period", "2025Q1", "--brief")
+    assert (tmp_path / "tom-tat_laichau_daihoi_thidua_2025_2025Q1.docx").is_file() and code == 0
 
 
 @pytest.mark.parametrize("args, message", [

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from kpi.fmt import fmt_date, fmt_number, fmt_value, parse_number
+from kpi.fmt import fmt_count, fmt_date, fmt_number, fmt_seconds, fmt_signed, fmt_value, parse_number
 
 
 @pytest.mark.parametrize("x, d, out", [
@@ -50,3 +50,20 @@ def test_parse_number(text, value):
 def test_parse_number_rejects(text):
     with pytest.raises(ValueError):
         parse_number(text)
+
+
+@pytest.mark.parametrize("x, out", [(9000.0, "9.000"), (7, "7"), (1234567, "1.234.567"), (2.6, "3"), (None, "–")])
+def test_counts_have_no_decimals(x, out):
+    assert fmt_count(x) == out
+
+
+def test_no_english_decimal_point_anywhere():
+    """Babel's vi-VN: a comma before decimals, a dot between thousands, whatever the process locale."""
+    assert fmt_seconds(21.94) == "21,9 giây"
+    assert fmt_number(0.5, 2) == "0,50" and fmt_number(1000.25, 2) == "1.000,25"
+    assert "." not in fmt_number(21.9, 1)
+
+
+def test_signed_change():
+    assert fmt_signed(1.2, "điểm %", 1) == "+1,2 điểm %" and fmt_signed(-2.97, "điểm %", 2) == "-2,97 điểm %"
+    assert fmt_signed(0.0, "xã", 0) == "0 xã"
