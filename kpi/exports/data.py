@@ -275,13 +275,18 @@ def units_view(data: ReportData) -> dict:
 HARD = ("missed", "regressing", "off_track")
 
 
+# Charts of single targets in the signed report: the worst ones, three pages of three. Every target is in the
+# appendix table anyway; a report of twenty charts is not read (issue 15).
+REPORT_TARGET_CHARTS = 9
+
+
 def report_charts(data: ReportData, brief: bool = False) -> list[str]:
     """The charts the Word report carries: the counts, then each target missed or hard to reach, worst first.
 
     The brief carries at most four: the counts and the three worst targets.
     """
     keys = ["status"] if data.plan.targets else []
-    keys += [f"target:{r.target.id}" for r in data.attention if r.status in HARD]
+    keys += [f"target:{r.target.id}" for r in data.attention if r.status in HARD][:REPORT_TARGET_CHARTS]
     return keys[:4] if brief else keys
 
 

@@ -148,7 +148,11 @@ def test_no_software_name_no_symbols(report):
         assert old not in text                                  # the dashboard's labels stay in the app
 
 
-def test_counts_in_office_words(report, data):
+def test_counts_in_office_words(demo_db):
+    # end of 2024: the yearly targets of 2021-2024 are settled, some beyond their target (as of 2025 nothing is
+    # "đạt" yet: the method waits for the year's figure)
+    data = exports.report_data(demo_db, "dienbien_2021_2025", "2024Q4")
+    report = open_docx(exports.report_docx(data, images=fake_images(data)))
     counts = word.office_counts(data.rows)
     assert sum(counts.values()) == 77
     assert counts["hard"] == data.counts()["off_track"] + data.counts()["regressing"]
@@ -168,7 +172,8 @@ def test_results_by_area(report, data):
     for letter, (area, rows) in zip("abcd", areas.items()):
         line = next(p for p in paras if p.startswith(f"{letter}) Lĩnh vực {area[0].lower() + area[1:]}: "))
         assert line.split(": ", 1)[1].startswith(f"{len(rows)} chỉ tiêu; ")
-    grdp = next(p for p in paras if p.startswith("Các chỉ tiêu đạt, vượt: Tốc độ tăng trưởng GRDP"))
+    # as of Quý II/2025 the GRDP target rests on an estimate for half a year: "dự kiến đạt", not "đạt" (issue 10)
+    grdp = next(p for p in paras if p.startswith("Các chỉ tiêu dự kiến đạt: Tốc độ tăng trưởng GRDP"))
     assert "(mục tiêu từ 7,16%/năm trở lên, bình quân 2021–2025)" in grdp
     assert not any("((" in p or "))" in p for p in paras)       # no brackets inside brackets
 
@@ -176,9 +181,9 @@ def test_results_by_area(report, data):
 def test_each_target_at_risk_in_one_sentence(report, data):
     paras = section(report, "II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN")
     attention = data.attention
-    assert len(attention) == 27
+    assert len(attention) == sum(data.counts()[s] for s in ("at_risk", "off_track", "regressing", "missed")) > 0
     named = [p for p in paras if p.startswith("- ") and any(p.startswith(f"- {r.name}: ") for r in attention)]
-    assert len(named) == 27
+    assert len(named) == len(attention)
     for r in attention:
         line = next(p for p in named if p.startswith(f"- {r.name}: "))
         assert r.assessment.sentence[1:].rstrip(".") in line and line.endswith(".")
@@ -187,7 +192,9 @@ def test_each_target_at_risk_in_one_sentence(report, data):
                      "Tỷ lệ hộ nghèo (chuẩn nghèo tiếp cận đa chiều), mức thay đổi bình quân mỗi năm"]
     hard = word.office_counts(data.rows)["hard"]
     assert f"a) Có {hard} chỉ tiêu khó hoàn thành:" in paras
-    assert "c) Có 1 đơn vị chưa gửi báo cáo Quý II/2025: Thành phố Điện Biên Phủ." in paras
+    missing = list(data.quarter_reporting()["missing"]["Đơn vị"])     # from the plan's obligations (issue 11)
+    assert "Thành phố Điện Biên Phủ" in missing
+    assert f"c) Có {len(missing)} đơn vị chưa gửi báo cáo Quý II/2025: {', '.join(missing)}." in paras
     # nobody wrote the causes yet: a bracketed line to fill in
     assert any(p.startswith("[Nguyên nhân") and p.endswith("]") for p in paras)
 
@@ -204,8 +211,10 @@ def test_appendix_has_every_target_once_with_notes_said_once(report, data):
     by_name = {}
     for r in data.rows:
         by_name.setdefault(r.indicator.name, []).append(r)
-    assert {row.cells[4].text for row in body} <= {"Vượt", "Đạt", "Dự kiến đạt", "Chưa đạt", "Khó hoàn thành",
-                                                   "Không đạt", "Chưa đánh giá"}
+    # a provisional verdict says so in the cell (issue 10): "Dự kiến đạt (tạm tính)"
+    assert {row.cells[4].text.removesuffix(" (tạm tính)") for row in body} <= {
+        "Vượt", "Đạt", "Dự kiến đạt", "Chưa đạt", "Khó hoàn thành", "Không đạt", "Chưa đánh giá"}
+    assert any(row.cells[4].text.endswith(" (tạm tính)") for row in body)
     assert all("(" not in row.cells[3].text for row in body)               # no period repeated on a row
     paras = body_paragraphs(report)
     numbered = [p for p in paras if p[:1] == "(" and p[1:2].isdigit()]
@@ -214,14 +223,15 @@ def test_appendix_has_every_target_once_with_notes_said_once(report, data):
     refs = {int(n) for row in body for n in row.cells[5].text.split(", ") if n}
     assert refs == set(range(1, len(keys) + 1))
     # the note on nearly every target is said once, above the numbered ones
-    assert "- Số liệu năm 2025 lấy theo lũy kế 6 tháng năm 2025 (tạm tính)." in paras
+    assert "- Số liệu năm 2025 lấy theo cuối Quý II/2025 (tạm tính)." in paras
     assert sum(all_text(report).count(k) for k in keys[:3]) == 3
 
 
 def test_charts_of_the_targets_hard_to_reach(report, data):
     keys = exports.report_charts(data)
     hard = [r for r in data.attention if r.status in ("missed", "off_track", "regressing")]
-    assert keys == ["status"] + [f"target:{r.target.id}" for r in hard] and len(keys) == 11
+    assert keys == ["status"] + [f"target:{r.target.id}" for r in hard][:exports.data.REPORT_TARGET_CHARTS]
+    assert len(hard) > exports.data.REPORT_TARGET_CHARTS and len(keys) == 1 + exports.data.REPORT_TARGET_CHARTS
     assert len(report.inline_shapes) == len(keys)
     pngs = [p for p in report.part.package.parts if p.content_type == "image/png"]
     assert all(Image.open(io.BytesIO(p.blob)).mode == "P" for p in pngs)  # compacted: 256 colours
@@ -296,7 +306,7 @@ def test_reporting_follows_the_returns(demo_copy):
     assert len(districts) == 10 and len(deps) >= 10
     n = len(districts) + len(deps)
     said, missing = _reporting(data)
-    assert said.startswith(f"0/{n} đơn vị đã gửi báo cáo Quý II/2025"), said
+    assert "văn bản giấy" in said and missing == ""     # no report received yet: counting starts with the first
     _send(demo_copy, districts[:6], dt.datetime(2025, 7, 10))
     _send(demo_copy, districts[6:7], dt.datetime(2025, 7, 30))             # late
     data = exports.report_data(demo_copy, "dienbien_2021_2025", "2025Q2")
