@@ -130,6 +130,10 @@ QUARTERS = [
      dict(provisional=True, notes=["riêng Quý I/2025"], sentence=["tính bằng 0,25 năm"])),
     ("population_growth_q2_alone", DB, "population_growth_yearly", {2024: 1.5, "2025Q2": 1.4}, "2025Q2",
      {"on_track", "at_risk"}, dict(provisional=True, notes=["riêng Quý II/2025"])),
+    # a later quarter alone gives way to the year-to-date figure, and the note names it (never silently dropped)
+    ("growth_q2_alone_after_q1_ytd", DB, "grdp_growth_avg", {**GROWTH_4Y, "2025Q1-YTD": (6.1, E), "2025Q2": 7.4},
+     "2025Q2", {"on_track", "at_risk"}, dict(provisional=True, basis=["số 3 tháng năm 2025 (ước)"],
+                                             notes=["riêng Quý II/2025", "đánh giá theo số lũy kế"])),
 ]
 
 # --- 2. every-year targets: a missing past year; a failed year loses the period ----------------------------------
