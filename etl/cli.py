@@ -737,7 +737,8 @@ def _report(args, period, day, out, actor, given, t0) -> int:
         data = exports.report_data(args.db, args.plan, period, unit=args.unit)
     except exports.ExportError as e:
         raise UsageError(str(e)) from None
-    lh = exports.letterhead_for(data.plan, body=args.body, parent=args.parent, number=args.number, date=day)
+    lh = exports.letterhead_for(data.plan, body=args.body, parent=args.parent, number=args.number, date=day,
+                                holder=(data.holder() or {}).get("name"))
     if given:
         save_texts(args.db, data.plan.id, str(period), given, actor=actor)
     texts = load_texts(args.db, data.plan.id, str(period))

@@ -33,7 +33,8 @@ picked = st.multiselect(
          "hoàn thành, không đạt). "
          "Trên các trang khác, nút máy ảnh trên thanh công cụ của từng biểu đồ cũng tải được ảnh PNG.")
 
-defaults = exports.letterhead_for(plan)
+holder = (data.holder() or {}).get("name")   # a merged territory: its successor writes the report
+defaults = exports.letterhead_for(plan, holder=holder)
 with st.expander("Phần đầu văn bản (thể thức theo Nghị định 30/2020/NĐ-CP)"):
     c1, c2 = st.columns(2)
     parent = c1.text_input("Cơ quan chủ quản", defaults.parent, key=f"export_parent_{plan.id}")
@@ -42,7 +43,7 @@ with st.expander("Phần đầu văn bản (thể thức theo Nghị định 30/
                            help="Để trống số: điền khi vào sổ văn bản.")
     day = c2.date_input("Ngày ban hành", value=None, format="DD/MM/YYYY", key=f"export_date_{plan.id}",
                         help="Để trống: ghi \"ngày … tháng … năm …\" để điền khi ký.")
-letterhead = exports.letterhead_for(plan, body=body, parent=parent, number=number,
+letterhead = exports.letterhead_for(plan, body=body, parent=parent, number=number, holder=holder,
                                     date=day if isinstance(day, dt.date) else None)
 
 # What only people can write, kept per plan and quarter (kpi.exports.texts); the data's part is drafted

@@ -172,6 +172,15 @@ class ReportData:
         soon = [m for m in self.milestones if m.assessment.status == "pending" and m.milestone.deadline <= nxt]
         return sorted(overdue, key=lambda m: m.milestone.deadline) + sorted(soon, key=lambda m: m.milestone.deadline)
 
+    def holder(self) -> dict | None:
+        """The unit that took over the plan's territory, when the quarter ends after that territory ended
+        (Bến Tre's plan in Quý III/2025 is followed by Vĩnh Long): the report is headed by it (issue 11)."""
+        scope = self.units.get(self.plan.scope_unit) or {}
+        end, successor = scope.get("valid_to"), scope.get("successor")
+        if end and successor in self.units and self.as_of.end_date() > end:
+            return self.units[successor]
+        return None
+
     def quarter_reporting(self) -> dict:
         """The quarter's returns: counts and who did not send one.
 

@@ -78,8 +78,11 @@ class Letterhead:
 
 
 def letterhead_for(plan, body: str | None = None, parent: str | None = None, number: str | None = None,
-                   date: dt.date | None = None) -> Letterhead:
+                   date: dt.date | None = None, holder: str | None = None) -> Letterhead:
     """A draft title block from the plan's issuer: the secretariat of that issuer writes the report.
+
+    ``holder``: the province that now holds the plan's territory (``ReportData.holder()``), when the issuer's
+    province was merged into it: its committee's office writes the report.
 
     >>> from types import SimpleNamespace as P
     >>> lh = letterhead_for(P(issuer="UBND tỉnh Điện Biên"))
@@ -87,8 +90,13 @@ def letterhead_for(plan, body: str | None = None, parent: str | None = None, num
     ('UBND TỈNH ĐIỆN BIÊN', 'SỞ NỘI VỤ', '/BC-SNV', 'Điện Biên')
     >>> letterhead_for(P(issuer="Ban Thường vụ Tỉnh ủy Bến Tre")).parent
     'TỈNH ỦY BẾN TRE'
+    >>> letterhead_for(P(issuer="Ban Thường vụ Tỉnh ủy Bến Tre"), holder="Vĩnh Long").parent
+    'TỈNH ỦY VĨNH LONG'
     """
     issuer = plan.issuer.strip()
+    if holder:
+        issuer = re.sub(r"(?i)\b(UBND\s+(?:tỉnh|thành phố)|Tỉnh ủy|Thành ủy)\s+.+$", lambda m: f"{m.group(1)} {holder}",
+                        issuer)
     blank = " " * 6
     m = re.search(r"(?i)\bUBND\s+(tỉnh|thành phố)\s+(.+)$", issuer)
     p = re.search(r"(?i)\b(Tỉnh ủy|Thành ủy)\s+(.+)$", issuer)
@@ -483,7 +491,7 @@ def report_docx(data: ReportData, letterhead: Letterhead | None = None, images: 
     wrote (causes, directions, proposals, signer); sections left empty get a bracketed line to fill in.
     ``brief``: the leader's brief instead (at most 5 pages: counts, the targets needing attention, ≤ 4 charts).
     """
-    lh = letterhead or letterhead_for(data.plan)
+    lh = letterhead or letterhead_for(data.plan, holder=(data.holder() or {}).get("name"))
     texts = texts or ReportTexts()
     lh = _with_signer(lh, texts)
     images = dict(images or {})
@@ -576,6 +584,13 @@ def _intro(doc, data: ReportData, lh: Letterhead) -> None:
     unit = "" if data.unit == data.plan.scope_unit else f" của {data.unit_name}"
     _para(doc, f"Thực hiện {data.plan.title} ({data.plan.reference()}), {who} báo cáo kết quả thực hiện các chỉ "
                f"tiêu{unit} đến hết {data.as_of.label()} như sau:", style="Nội dung")
+    holder = data.holder()
+    if holder:   # the plan follows its own territory after a merger (docs/method.md)
+        scope = data.units[data.plan.scope_unit]
+        _para(doc, f"Kế hoạch đặt chỉ tiêu cho địa bàn {scope['name']} (đến {scope['valid_to']:%d/%m/%Y}); từ "
+                   f"{scope['valid_to'] + dt.timedelta(days=1):%d/%m/%Y} địa bàn này thuộc {holder['name']}, nhiệm vụ "
+                   f"theo dõi kế hoạch do {holder['name']} tiếp tục thực hiện. Số liệu trong báo cáo tính theo địa "
+                   f"giới cũ của {scope['name']}.", style="Nội dung")
 
 
 def _to_fill(doc, what: str) -> None:

@@ -456,3 +456,17 @@ def test_letterhead_for(issuer, parent, body, number, place, party):
 def test_bad_quarter(demo_db, period, message):
     with pytest.raises(exports.ExportError, match=message):
         exports.report_data(demo_db, "dienbien_2021_2025", period)
+
+
+def test_a_plan_outliving_its_territory_is_reported_by_the_successor(demo_db):
+    """Bến Tre (83) ended on 30/06/2025: its plan's Quý III/2025 report is headed by Tỉnh ủy Vĩnh Long (86),
+    and says the figures keep the old boundary (issue 11); Quý II/2025 is still Bến Tre's own."""
+    q3 = exports.report_data(demo_db, "bentre_2024_2025", "2025Q3")
+    assert q3.holder()["code"] == "86"
+    doc = open_docx(exports.report_docx(q3, images=fake_images(q3)))
+    left = doc.tables[0].rows[0].cells[0]
+    assert left.paragraphs[0].text == "TỈNH ỦY VĨNH LONG"
+    assert any("địa giới cũ của Bến Tre" in p for p in body_paragraphs(doc))
+    q2 = exports.report_data(demo_db, "bentre_2024_2025", "2025Q2")
+    assert q2.holder() is None
+    assert exports.letterhead_for(q2.plan).parent == "TỈNH ỦY BẾN TRE"
