@@ -265,3 +265,41 @@ def _period_label(period: str | None) -> str:
         return Period.parse(period).label()
     except PeriodError:
         return period
+
+
+# --- narrative reports (a Word or PDF file against a plan's obligation) --------------------------------------
+
+
+def report_choices(path=None, plan_id: str | None = None, actor=None, today: dt.date | None = None) -> dict:
+    """What ``actor`` may send as a narrative report for the plan: per obligation (those asking for a report),
+    its reporters that ``actor`` may write and the periods due up to now, newest first."""
+    from kpi.obligations import _members, instances, reporter_codes
+
+    today = today or dt.date.today()
+    with open_existing(path) as con:
+        plan = repo.read_catalog(con).plan(plan_id)
+        units, members = units_by_code(con), _members(con)
+    last_year = min(plan.end, today.year)
+    last_q = 4 if last_year < today.year else (today.month - 1) // 3 + 1
+    out = {}
+    for ob in plan.obligations:
+        if ob.what == "return":   # narrative or both
+            continue
+        codes = [c for c in reporter_codes(ob, units, members) if actor is None or can(actor, "write_unit", c)]
+        keys = list(dict.fromkeys(i.key for q in quarters(plan.start, last_year, last_q)
+                                  for i in instances(ob, plan, q)))[::-1]
+        if codes and keys:
+            out[ob.id] = {"title": ob.title, "units": {c: unit_label(units.get(c), c) for c in codes},
+                          "periods": keys}
+    return out
+
+
+def send_report(path=None, plan_id: str = "", obligation_id: str = "", unit: str = "", period: str = "",
+                name: str = "", data: bytes = b"", *, actor) -> dict:
+    """Check and keep a narrative report (etl.narrative): ``{"ok", "lines"}`` with the receipt or the errors."""
+    from etl.narrative import submit_report
+
+    with connect(db_path(path)) as con:
+        r = submit_report(con, plan_id, obligation_id, unit, period, name, data, actor=actor,
+                          uploads_dir=db_path(path).parent / "uploads")
+    return {"ok": not r.errors, "lines": r.lines_vi()}

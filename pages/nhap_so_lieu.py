@@ -13,6 +13,20 @@ actor = ui.require("upload")
 f = ui.filters()
 st.title("Nhập số liệu")
 choices = ui.load(intake.upload_choices, plan_id=f["plan"], actor=actor)
+reports = ui.load(intake.report_choices, plan_id=f["plan"], actor=actor)
+if reports:   # narrative reports the plan asks for (Word, PDF), with a receipt
+    with st.expander("Gửi báo cáo bằng văn bản (Word, PDF)", expanded=not choices["units"]):
+        ob = st.selectbox("Nghĩa vụ báo cáo", list(reports), key="rep_obligation",
+                          format_func=lambda o: reports[o]["title"])
+        c1, c2 = st.columns(2)
+        rep_unit = c1.selectbox("Đơn vị gửi", list(reports[ob]["units"]), key="rep_unit",
+                                format_func=lambda c: reports[ob]["units"][c])
+        rep_period = c2.selectbox("Kỳ báo cáo", reports[ob]["periods"], key="rep_period")
+        doc = st.file_uploader("Tệp báo cáo (.docx, .pdf)", type=["docx", "pdf"], key="rep_file")
+        if doc is not None and st.button("Gửi báo cáo", key="rep_send", type="primary"):
+            sent = intake.send_report(None, f["plan"], ob, rep_unit, rep_period, doc.name, doc.getvalue(), actor=actor)
+            (st.success if sent["ok"] else st.error)("  \n".join(ui.text(x) for x in sent["lines"]))
+            ui.clear_cache()
 if not choices["units"]:
     if actor.role == "reporter":
         st.info(f"Tài khoản {ui.text(actor.describe())} không báo cáo cho kế hoạch này. Chọn kế hoạch khác ở thanh bên.")

@@ -188,3 +188,39 @@ def test_confirm_told_to_try_again_when_others_write_the_same_figures(at, tmp_pa
         other.close()
     with connect(None) as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchall() == uploads_before
+
+
+def test_a_narrative_report_is_sent_against_an_obligation_with_a_receipt(at, demo_copy):
+    """Issue 11: a Word report sent on the upload page against the plan's obligation, answered with a receipt."""
+    from tests.unit.test_narrative import word
+
+    reports = intake.report_choices(None, "dienbien_2021_2025", actor=None)
+    ob = next(iter(reports))
+    unit = next(iter(reports[ob]["units"]))
+    at.selectbox(key="rep_obligation").set_value(ob).run()
+    at.selectbox(key="rep_unit").set_value(unit).run()
+    period = at.selectbox(key="rep_period").value
+    at.file_uploader(key="rep_file").set_value(
+        ("bao-cao.docx", word(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+    at.button(key="rep_send").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(s.value for s in at.success)
+    assert "Đã nhận báo cáo" in said and "Mã biên nhận" in said, said
+    with connect(demo_copy) as con:
+        row = con.execute("SELECT format, unit, coalesce(period, 'once'), obligation_id FROM uploads "
+                          "WHERE file_name = 'bao-cao.docx'").fetchall()
+    assert row == [("report", unit, period, ob)]
+
+
+def test_a_macro_document_is_refused_on_the_page_and_nothing_is_kept(at, demo_copy):
+    from tests.unit.test_narrative import with_member, word
+
+    reports = intake.report_choices(None, "dienbien_2021_2025", actor=None)
+    at.selectbox(key="rep_obligation").set_value(next(iter(reports))).run()
+    bad = with_member(word(), "word/vbaProject.bin")
+    at.file_uploader(key="rep_file").set_value(
+        ("co-macro.docx", bad, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+    at.button(key="rep_send").click().run()
+    assert not at.exception and "Không nhận báo cáo" in " ".join(e.value for e in at.error)
+    with connect(demo_copy) as con:
+        assert con.execute("SELECT count(*) FROM uploads WHERE file_name = 'co-macro.docx'").fetchall() == [(0,)]
