@@ -190,7 +190,8 @@ def test_a_reporter_uploads_only_for_its_units(demo_copy, tmp_path):
     at.file_uploader(key="up_file").set_value(("tinh.csv", data, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     issues = [html.unescape(line[2:]) for m in at.markdown for line in m.value.split("\n") if line.startswith("- **")]
-    assert len(issues) == 1 and issues[0].startswith("**Lỗi chặn cả tệp** tại dòng 3: Tài khoản 'tuangiao' XX không được ghi số liệu của đơn vị 11")
+    assert len(issues) == 1 and issues[0].startswith("**Lỗi chặn cả tệp** tại dòng 3: Tài khoản 'tuangiao' (báo cáo viên của 099, "
+                                                     "11\\_tuan\\_giao) không được ghi số liệu của đơn vị 11")
     assert not [b for b in at.button if b.key == "up_confirm"]
     history = next(d.value for d in at.dataframe if "Người nạp" in d.value.columns)
     assert set(history["Đơn vị"]) <= {"Huyện Tuần Giáo", "Xã Tuần Giáo"}     # its units' returns only
