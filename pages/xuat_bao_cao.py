@@ -37,8 +37,9 @@ holder = (data.holder() or {}).get("name")   # a merged territory: its successor
 defaults = exports.letterhead_for(plan, holder=holder)
 with st.expander("Phần đầu văn bản (thể thức theo Nghị định 30/2020/NĐ-CP)"):
     c1, c2 = st.columns(2)
-    parent = c1.text_input("Cơ quan chủ quản", defaults.parent, key=f"export_parent_{plan.id}" + (f"_{holder}" if holder else ""))
-    body = c2.text_input("Cơ quan ban hành báo cáo", defaults.body, key=f"export_body_{plan.id}" + (f"_{holder}" if holder else ""))
+    head = plan.id + (f"_{holder}" if holder else "")   # new defaults when another body holds the plan
+    parent = c1.text_input("Cơ quan chủ quản", defaults.parent, key=f"export_parent_{head}")
+    body = c2.text_input("Cơ quan ban hành báo cáo", defaults.body, key=f"export_body_{head}")
     number = c1.text_input("Số, ký hiệu", defaults.number, key=f"export_number_{plan.id}",
                            help="Để trống số: điền khi vào sổ văn bản.")
     day = c2.date_input("Ngày ban hành", value=None, format="DD/MM/YYYY", key=f"export_date_{plan.id}",
