@@ -228,7 +228,7 @@ def cmd_load(args) -> int:
         return _load_dir(args, target)
     if not target.is_symlink() and not target.exists():
         raise UsageError(f"Không tìm thấy tệp: {target}")
-    if args.obligation or target.suffix.lower() in (".docx", ".pdf", ".doc", ".docm"):
+    if args.obligation:     # a narrative report; without --obligation a .docx or .pdf is refused as data (exit 1)
         return _load_report(args, target)
     actor = _actor(args)
     summary = _load_path(args, target, _catalog(args.db), actor)
@@ -1001,12 +1001,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 CREATES_DB = ("init",)   # every other command needs the file to exist, and never creates it
+NO_DB = ("draft-targets",)   # reads a plan's text and the shipped catalogue only
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command not in CREATES_DB and str(args.db) != ":memory:" and not db_path(args.db).is_file():
+        if args.command not in CREATES_DB + NO_DB and str(args.db) != ":memory:" and not db_path(args.db).is_file():
             p = db_path(args.db)
             raise Rejected(f"Chưa có cơ sở dữ liệu {p}: chạy trước python -m etl init"
                            + (f" --db {p}" if args.db else "") + " (lệnh này không tạo tệp mới).")

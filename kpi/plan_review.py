@@ -188,6 +188,14 @@ def publish_review(con, header: dict, targets: pd.DataFrame, milestones: pd.Data
     used = {r.get("indicator") for r in rows}
     new = [r for r in _records(new_indicators) if r.get("code") in used]
     data = plan_versions.plan_from_drafts(header, rows, ms)
+    # what the page does not edit goes on as the published plan has it: obligations, the report's receivers
+    from kpi import repo
+    known = repo.catalog_from_db(con).plans.get(data["plan"]["id"])
+    if known is not None:
+        kept = plan_versions.plan_data(known)
+        data.update({k: kept[k] for k in ("obligations",) if k in kept})
+        if "report_to" in kept["plan"]:
+            data["plan"].setdefault("report_to", kept["plan"]["report_to"])
     return plan_versions.publish(con, data, actor, file_name=source_name or header.get("source") or "",
                                  indicators=plan_versions.new_indicator_data(new) if new else None,
                                  note=note, source_text=text)
@@ -258,7 +266,8 @@ def plan_frames(db, plan_id: str) -> dict:
                      "baseline_implied": bl.implied if bl else False, "quote": t.quote, "section": t.section,
                      "choice": t.choice, "tolerance": t.tolerance, "benchmark_indicator": bm.get("indicator"),
                      "benchmark_unit": bm.get("unit"), "confidence": 1.0, "draft": ""})
-    ms = [{"accept": True, "milestone_id": m.id, "title": m.title, "deadline": m.deadline, "stated": True,
+    ms = [{"accept": True, "milestone_id": m.id, "title": m.title, "deadline": m.deadline,
+           "stated": m.deadline_source != "inferred",
            "deadline_written": "", "responsible": m.responsible, "quote": m.quote, "section": m.section,
            "evidence": m.evidence, "choice": m.choice} for m in plan.milestones]
     return {"header": header, "targets": pd.DataFrame(rows, columns=TARGET_COLUMNS),

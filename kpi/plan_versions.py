@@ -52,6 +52,8 @@ def plan_data(plan: Plan, indicators: dict[str, Indicator] | None = None) -> dic
     head["source"] = plan.source or ""
     if plan.note:
         head["note"] = plan.note
+    if plan.report_to:
+        head["report_to"] = list(plan.report_to)
     targets = []
     for t in plan.targets:
         d: dict = {"id": t.id}
@@ -91,10 +93,30 @@ def plan_data(plan: Plan, indicators: dict[str, Indicator] | None = None) -> dic
         d["quote"] = m.quote
         if m.choice:
             d["choice"] = m.choice
+        if m.deadline_source != "stated":
+            d["deadline_source"] = m.deadline_source
         milestones.append(d)
+    obligations = []
+    for o in plan.obligations:
+        d = {"id": o.id, "title": o.title}
+        if o.section:
+            d["section"] = o.section
+        d["reporters"] = [dict(r) if isinstance(r, dict) else r for r in o.reporters]
+        d["to"] = o.to
+        if o.via:
+            d["via"] = o.via
+        d.update(what=o.what, frequency=o.frequency)
+        if o.due:
+            d["due"] = dict(o.due)
+        d["quote"] = o.quote
+        if o.choice:
+            d["choice"] = o.choice
+        obligations.append(d)
     out = {"plan": head, "targets": targets}
     if milestones:
         out["milestones"] = milestones
+    if obligations:
+        out["obligations"] = obligations
     return out
 
 
@@ -316,6 +338,8 @@ def plan_from_drafts(header: dict, targets: list[dict], milestones: list[dict]) 
             d["choice"] = r["choice"]
         elif r.get("stated") is False:
             d["choice"] = r.get("choice") or f"Hạn suy ra ({r.get('deadline_written') or 'không ghi trong câu'})."
+        if r.get("stated") is False:   # the text gives no date: shown as such everywhere (docs/method.md)
+            d["deadline_source"] = "inferred"
         out_m.append(d)
     data = {"plan": head, "targets": out_t}
     if out_m:

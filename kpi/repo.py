@@ -361,12 +361,14 @@ def series_by_key(df: pd.DataFrame) -> dict[tuple[str, str], list]:
         return {}
     parsed: dict[str, Period] = {}
     out: dict[tuple[str, str], list] = {}
-    for ind, unit, per, v in zip(df["indicator"].tolist(), df["unit"].tolist(), df["period"].tolist(),
-                                 df["value"].tolist()):
+    # each value's status too: the method judges an estimate as provisional (issue 10)
+    statuses = df["status"].tolist() if "status" in df.columns else ["official"] * len(df)
+    for ind, unit, per, v, st in zip(df["indicator"].tolist(), df["unit"].tolist(), df["period"].tolist(),
+                                     df["value"].tolist(), statuses):
         p = parsed.get(per)
         if p is None:
             p = parsed[per] = Period.parse(per)
-        out.setdefault((ind, unit), []).append(Point(p, float(v)))
+        out.setdefault((ind, unit), []).append(Point(p, float(v), st if isinstance(st, str) else "official"))
     for pts in out.values():
         pts.sort(key=lambda pt: pt.period.sort_key())
     return out

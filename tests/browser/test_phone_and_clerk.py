@@ -60,7 +60,7 @@ def test_a_clerk_sends_a_return_and_then_sees_it(demo_copy, browser, tmp_path, s
     from etl import intake
     from tests.unit.returns_kit import fill_template
 
-    data, name = intake.template_bytes(demo_copy, "dienbien_2021_2025", "03256", "2025Q4")
+    data, name = intake.template_bytes(demo_copy, "dienbien_2021_2025", "11_tuan_giao", "2025Q4")
     files = {}
     for size, ytd in (("1440", 412), ("390", 415)):         # on the phone, a corrected figure: a new revision
         files[size] = tmp_path / size / name
@@ -96,7 +96,7 @@ def test_a_clerk_sends_a_return_and_then_sees_it(demo_copy, browser, tmp_path, s
             wait_idle(page)
             # the unit's overview at the quarter just sent: not quietly moved back to the province's Q3
             assert page.locator("h1").first.inner_text() == "Tổng quan"             # the default page: "/"
-            assert "asof=2025Q4" in page.url and "unit=03256" in page.url
+            assert "asof=2025Q4" in page.url and "unit=11_tuan_giao" in page.url
             caption = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
             assert "Đơn vị: Xã Tuần Giáo" in caption and "Số liệu đến Quý IV/2025" in caption
             page.screenshot(path=str(shots / f"clerk-overview-{size}.png"), full_page=True)

@@ -113,5 +113,6 @@ def test_refusals_write_nothing_and_are_audited(db, tmp_path, capsys):
 def test_a_report_needs_its_obligation(db, tmp_path, capsys):
     f = tmp_path / "bc.pdf"
     f.write_bytes(PDF)
-    assert main(["load", str(f), "--plan", "bentre_2024_2025", "--unit", "836_cap_uy", "--period", "2025Q2"]) == 2
+    # without --obligation the file is taken as data and refused (exit 1), with a hint to name the obligation
+    assert main(["load", str(f), "--plan", "bentre_2024_2025", "--unit", "836_cap_uy", "--period", "2025Q2"]) == 1
     assert "--obligation" in capsys.readouterr().err
