@@ -93,9 +93,7 @@ def read_table(name: str, data: bytes) -> tuple[list[str], list[list], str]:
         if not values:
             raise BulkFormatError(f"Trang '{sheet}' rỗng")
         return [str(h) if h is not None else "" for h in values[0]], values[1:], sheet
-    hint = ("; báo cáo bằng văn bản (Word, PDF) gửi theo nghĩa vụ báo cáo: python -m etl load TỆP --plan … "
-            "--obligation … --unit … --period …") if suffix in (".docx", ".pdf") else ""
-    raise BulkFormatError(f"Định dạng tệp không hỗ trợ: '{suffix or name}' (chỉ nhận .csv hoặc .xlsx){hint}")
+    raise BulkFormatError(f"Định dạng tệp không hỗ trợ: '{suffix or name}' (chỉ nhận .csv hoặc .xlsx)")
 
 
 def _read_csv(name: str, data: bytes) -> tuple[list[str], list[list]]:

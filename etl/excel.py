@@ -67,7 +67,9 @@ def check_file(name: str, data: bytes) -> None:
     if data[:8] == OLE_MAGIC or suffix == ".xls":
         raise FileRefused("Định dạng tệp không hỗ trợ: tệp Excel 97-2003 (.xls). " + SAVE_AS_XLSX)
     if suffix != ".xlsx":
-        raise FileRefused(f"Định dạng tệp không hỗ trợ: '{suffix or name}' (chỉ nhận .xlsx hoặc .csv).")
+        hint = (" Báo cáo bằng văn bản (Word, PDF) gửi theo nghĩa vụ báo cáo: python -m etl load TỆP --plan … "
+                "--obligation … --unit … --period …") if suffix in (".docx", ".pdf") else ""
+        raise FileRefused(f"Định dạng tệp không hỗ trợ: '{suffix or name}' (chỉ nhận .xlsx hoặc .csv).{hint}")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileRefused(f"Tệp '{name}' không phải tệp Excel .xlsx hợp lệ (nội dung không phải bảng tính "
                           "Office Open XML; có thể tệp bị hỏng hoặc chỉ được đổi tên thành .xlsx).")

@@ -115,4 +115,4 @@ def test_a_report_needs_its_obligation(db, tmp_path, capsys):
     f.write_bytes(PDF)
     # without --obligation the file is taken as data and refused (exit 1), with a hint to name the obligation
     assert main(["load", str(f), "--plan", "bentre_2024_2025", "--unit", "836_cap_uy", "--period", "2025Q2"]) == 1
-    assert "--obligation" in capsys.readouterr().err
+    assert "--obligation" in capsys.readouterr().out
