@@ -200,8 +200,13 @@ def assess_unit_target(ut: UnitTarget, target: Target, indicator: Indicator, ser
                        benchmark: list | None = None) -> progress.Assessment:
     """Judge ``target`` for a unit against its ``unit_target`` (pages call this with the series they hold)."""
     if ut.target is None:
+        # no target to judge against, but the unit's own latest figure is still shown (issue 15)
+        years = progress.current_series(series, indicator, as_of)
+        last = years[-1] if years else None
         return progress.Assessment(target_id=target.id, kind=target.kind, status="no_data", sentence=ut.note,
-                                   notes=[ut.note], basis="chưa xác định được chỉ tiêu của đơn vị")
+                                   notes=[ut.note], basis="chưa xác định được chỉ tiêu của đơn vị",
+                                   latest_value=last.value if last else None,
+                                   latest_period=last.period if last else None)
     a = progress.assess_target(ut.target, indicator, series, as_of, benchmark=benchmark)
     if ut.how == "scaled":
         a.notes.insert(0, ut.note)

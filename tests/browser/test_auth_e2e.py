@@ -62,7 +62,7 @@ def test_html_and_script_in_names_show_as_text(demo_copy, browser, tmp_path):
         wait_idle(page)
         _no_xss(page)
         assert page.get_by_text("<script>window.__xss=1</script>", exact=False).count()
-        page.get_by_role("link", name="Đơn vị").click()
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Đơn vị").click()
         wait_idle(page)
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2")
         _no_xss(page)
@@ -70,7 +70,7 @@ def test_html_and_script_in_names_show_as_text(demo_copy, browser, tmp_path):
         assert "Huyện Tuần Giáo <b>in đậm</b><img" in ranking                    # Plotly shows it, not renders it
         page.get_by_role("link", name="Nhập số liệu").click()
         wait_idle(page)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(hostile_file))
+        page.locator("[data-testid='stFileUploaderDropzoneInput'][accept*='.xlsx']").set_input_files(str(hostile_file))
         page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
         wait_idle(page)
         _no_xss(page)

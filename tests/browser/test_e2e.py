@@ -24,7 +24,7 @@ def _send_for_check(page, quarter: str, path) -> None:
     page.locator("[data-testid='stSelectbox']").filter(has_text="Quý").first.click()
     page.get_by_role("option", name=quarter).click()
     wait_idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.locator("[data-testid='stFileUploaderDropzoneInput'][accept*='.xlsx']").set_input_files(str(path))
     page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
     wait_idle(page)
 

@@ -85,7 +85,7 @@ def test_a_clerk_sends_a_return_and_then_sees_it(demo_copy, browser, tmp_path, s
             assert "tối đa 20 MB" in page.evaluate(
                 "() => getComputedStyle(document.querySelector('[data-testid=stFileUploaderDropzoneInstructions] > div'),"
                 " '::after').content")
-            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+            page.locator("[data-testid='stFileUploaderDropzoneInput'][accept*='.xlsx']").set_input_files(str(path))
             page.get_by_text("Kết quả kiểm tra (chưa ghi)").wait_for(timeout=30_000)
             wait_idle(page)
             page.get_by_role("button", name="Xác nhận ghi vào cơ sở dữ liệu").click()
