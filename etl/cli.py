@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
-import json
 import os
 import stat
 import sys
@@ -33,6 +32,10 @@ from pathlib import Path
 import duckdb
 
 from etl import plans_cli
+from etl.command import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, Rejected, UsageError
+from etl.command import actor as _actor
+from etl.command import print_json as _print_json
+from etl.command import say as _say
 from kpi import accounts, permissions, plan_versions, repo
 from kpi.catalog import CatalogError, load_catalog
 from kpi.errors import NotFound
@@ -40,48 +43,13 @@ from kpi.periods import Period, PeriodError, parse_quarter
 from kpi.store import NoDatabase, StoreBusy, StoreError, connect, db_path, scalar, store_problem
 from kpi.units import build_units, provinces_for
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Wrong command line: exit code 2."""
-
-
-class Rejected(Exception):
-    """Data refused: exit code 1."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own messages are English; say what it is in Vietnamese
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}\nXem hướng dẫn: {self.prog} --help\n")
 
 
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
-
-def _say(*lines: str) -> None:
-    for line in lines:
-        print(line)
-
-
 # --- who acts ----------------------------------------------------------------
-
-
-def _actor(args, con=None) -> permissions.Actor:
-    """The account named by ``--user`` (exit 1 if unknown or disabled), else the local administrator."""
-    name = getattr(args, "user", None)
-    if not name:
-        return permissions.local_admin()
-    if con is None:
-        with connect(args.db) as c:
-            return _actor(args, c)
-    try:
-        return accounts.actor_for(con, name, via="cli")
-    except accounts.AuthError as e:
-        raise Rejected(str(e)) from None
 
 
 def _read_password(args, prompt: str = "Mật khẩu", from_stdin: bool | None = None) -> str:
@@ -1012,10 +980,10 @@ def main(argv: list[str] | None = None) -> int:
             raise Rejected(f"Chưa có cơ sở dữ liệu {p}: chạy trước python -m etl init"
                            + (f" --db {p}" if args.db else "") + " (lệnh này không tạo tệp mới).")
         return args.func(args)
-    except (UsageError, plans_cli.UsageError) as e:
+    except UsageError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except (Rejected, plans_cli.Rejected) as e:
+    except Rejected as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return EXIT_REJECTED
     except (StoreBusy, NoDatabase) as e:      # NoCatalog too

@@ -10,45 +10,13 @@ it as the plan's next version (kpi.plan_versions), recorded in the audit log.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-
-# This module does not import etl.cli (etl.cli imports it): its own two errors, which
-# etl.cli.main turns into exit codes like its own (UsageError → 2, Rejected → 1).
-class UsageError(Exception):
-    """Wrong command line: exit code 2."""
-
-
-class Rejected(Exception):
-    """Data refused: exit code 1."""
-
-
-EXIT_OK = 0
-
-
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
-
-def _say(*lines: str) -> None:
-    for line in lines:
-        print(line)
-
-
-def _actor(args, con):
-    """The account named by ``--user`` (refused if unknown or disabled), else the local administrator."""
-    from kpi import accounts, permissions
-
-    name = getattr(args, "user", None)
-    if not name:
-        return permissions.local_admin()
-    try:
-        return accounts.actor_for(con, name, via="cli")
-    except accounts.AuthError as e:
-        raise Rejected(str(e)) from None
+from etl.command import EXIT_OK, Rejected, UsageError
+from etl.command import actor as _actor
+from etl.command import print_json as _print_json
+from etl.command import say as _say
 
 
 def _ensure_catalog(con) -> None:
